@@ -1,0 +1,36 @@
+"""nnlib: the NumPy library behind "Training Neural Networks from scratch".
+
+Each module follows one topic of the course:
+
+========================  =============================================
+``nnlib.functional``      activations and their derivatives (notebook 05)
+``nnlib.graph``           scalar autograd ``Value`` and graph drawing (03)
+``nnlib.layers``          layers with forward/backward, ``MLP`` (04)
+``nnlib.init``            weight initializers (06)
+``nnlib.losses``          loss functions with ``backward`` (07)
+``nnlib.optim``           optimizers, schedules, clipping (08)
+``nnlib.gradcheck``       finite-difference gradient checks
+``nnlib.data``            toy and real data sets, splits, mini-batches
+``nnlib.train``           ``fit`` with validation and early stopping (09)
+``nnlib.plot``            plotting helpers
+``nnlib.widgets``         ipywidgets explorers
+``nnlib.checks``          tamper-resistant comparisons for graded tests
+========================  =============================================
+
+Submodules are imported on first use, so ``import nnlib`` stays fast.
+"""
+import importlib
+
+__version__ = "0.1.0"
+
+_SUBMODULES = (
+    "functional", "graph", "layers", "init", "losses", "optim", "gradcheck",
+    "data", "train", "plot", "widgets", "checks",
+)
+__all__ = list(_SUBMODULES)
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'nnlib' has no attribute {name!r}; submodules are {', '.join(_SUBMODULES)}")
