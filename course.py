@@ -49,7 +49,7 @@ def install_once(stamp_name: str, files: tuple[str, ...], pip_args: list[str]) -
     if stamp.exists() and stamp.read_text() == wanted:
         return
     say(f"installing {' '.join(files)} into .venv (first run only) ...")
-    run([PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-q", *pip_args])
+    run([PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-qq", *pip_args])
     stamp.write_text(wanted)
 
 
