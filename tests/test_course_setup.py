@@ -1,0 +1,61 @@
+"""The README's two commands, the pins they install, and CI's use of them."""
+import importlib.util
+import re
+
+import pytest
+
+
+@pytest.fixture(scope="module")
+def course(repo_root):
+    spec = importlib.util.spec_from_file_location("course", repo_root / "course.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_requirement_is_pinned(repo_root):
+    for name in ("requirements.txt", "requirements-crosscheck.txt"):
+        lines = [line.split("#")[0].strip() for line in (repo_root / name).read_text().splitlines()]
+        for line in filter(None, lines):
+            assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][0-9A-Za-z.+]*", line), f"{name}: {line!r} is not pinned"
+
+
+def test_torch_is_only_a_crosscheck_dependency(repo_root):
+    runtime = (repo_root / "requirements.txt").read_text().lower()
+    assert not re.search(r"^torch\b", runtime, re.MULTILINE)
+    assert "torch==2.13.0" in (repo_root / "requirements-crosscheck.txt").read_text()
+    assert "torch" not in (repo_root / "pyproject.toml").read_text().split("dependencies")[1].split("]")[0]
+
+
+def test_readme_commands_are_the_ones_course_py_and_ci_run(repo_root, course):
+    readme = (repo_root / "README.md").read_text()
+    commands = re.findall(r"^python3 course\.py (\w+)", readme, re.MULTILINE)
+    assert commands[:2] == ["lab", "test"]
+    assert "python3 course.py test" in (repo_root / ".ci" / "run").read_text()
+    for command in commands:
+        with pytest.raises(SystemExit) as exit_info:
+            course.main([command, "--help"])
+        assert exit_info.value.code == 0
+
+
+def test_install_stamp_changes_with_the_requirements(tmp_path, course, monkeypatch):
+    monkeypatch.setattr(course, "ROOT", tmp_path)
+    (tmp_path / "req.txt").write_text("numpy==2.4.6\n")
+    before = course.fingerprint("req.txt")
+    assert course.fingerprint("req.txt") == before
+    (tmp_path / "req.txt").write_text("numpy==2.4.7\n")
+    assert course.fingerprint("req.txt") != before
+
+
+def test_install_once_skips_a_second_identical_install(tmp_path, course, monkeypatch):
+    calls = []
+    monkeypatch.setattr(course, "ROOT", tmp_path)
+    monkeypatch.setattr(course, "VENV", tmp_path)
+    monkeypatch.setattr(course, "run", lambda cmd, **kw: calls.append(cmd))
+    (tmp_path / "req.txt").write_text("numpy==2.4.6\n")
+    course.install_once(".stamp", ("req.txt",), ["-r", "req.txt"])
+    course.install_once(".stamp", ("req.txt",), ["-r", "req.txt"])
+    assert len(calls) == 1
+    (tmp_path / "req.txt").write_text("numpy==2.4.7\n")
+    course.install_once(".stamp", ("req.txt",), ["-r", "req.txt"])
+    assert len(calls) == 2
