@@ -1,0 +1,201 @@
+"""Activation functions and their derivatives (notebook 05).
+
+Every function takes a number, a list or an array ``z`` of any shape and returns
+float64 values of the same shape (a NumPy scalar for a scalar input).  Each
+elementwise activation ``f`` has its derivative ``f_grad(z) = f'(z)`` right below it,
+so backpropagation through ``a = f(z)`` is ``dL/dz = dL/da * f_grad(z)``.
+
+At kinks we use the same one-sided values as PyTorch: ``relu_grad(0) = 0``,
+``leaky_relu_grad(0) = alpha``, ``elu_grad(0) = alpha``; ``step_grad`` is 0 everywhere
+(the step's jump at 0 has no derivative, which is why perceptrons cannot be trained
+by gradient descent).
+"""
+import numpy as np
+
+from nnlib._validate import as_float_array
+
+__all__ = [
+    "step", "step_grad", "sigmoid", "sigmoid_grad", "tanh", "tanh_grad",
+    "relu", "relu_grad", "leaky_relu", "leaky_relu_grad", "elu", "elu_grad",
+    "softmax", "log_softmax", "softmax_jacobian",
+]
+
+
+def _out(values):
+    """Return a NumPy scalar for 0-d results, the array otherwise."""
+    return values[()] if values.ndim == 0 else values
+
+
+def _check_alpha(alpha, name):
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} expected alpha to be a real number, got {type(alpha).__name__}")
+    if not np.isfinite(alpha):
+        raise ValueError(f"{name} expected a finite alpha, got {alpha}")
+    return float(alpha)
+
+
+# --- step -----------------------------------------------------------------------------
+
+def step(z):
+    """Heaviside step (the perceptron's activation): 1 if z >= 0 else 0.
+
+    Shapes: any -> same.
+    """
+    z = as_float_array(z, "step")
+    return _out((z >= 0).astype(np.float64))
+
+
+def step_grad(z):
+    """Derivative of ``step``: 0 everywhere (taken as 0 at the jump, too).
+
+    Shapes: any -> same.
+    """
+    z = as_float_array(z, "step_grad")
+    return _out(np.zeros_like(z))
+
+
+# --- sigmoid --------------------------------------------------------------------------
+
+def sigmoid(z):
+    """Logistic sigmoid sigma(z) = 1 / (1 + exp(-z)), computed without overflow.
+
+    For z >= 0 we use 1 / (1 + e^{-z}); for z < 0 the equal form e^{z} / (1 + e^{z}),
+    so ``exp`` only ever sees -|z| <= 0 and cannot overflow (|z| = 1e4 is fine).
+    Shapes: any -> same.  Values in [0, 1].
+    """
+    z = as_float_array(z, "sigmoid")
+    e = np.exp(-np.abs(z))            # in (0, 1]
+    return _out(np.where(z >= 0, 1.0, e) / (1.0 + e))
+
+
+def sigmoid_grad(z):
+    """Derivative sigma'(z) = sigma(z) (1 - sigma(z)); largest value 0.25 at z = 0.
+
+    Shapes: any -> same.
+    """
+    s = sigmoid(as_float_array(z, "sigmoid_grad"))
+    return s * (1.0 - s)
+
+
+# --- tanh -----------------------------------------------------------------------------
+
+def tanh(z):
+    """Hyperbolic tangent tanh(z) = (e^z - e^-z) / (e^z + e^-z) = 2 sigma(2z) - 1.
+
+    Zero-centred, values in [-1, 1].  Shapes: any -> same.
+    """
+    return _out(np.tanh(as_float_array(z, "tanh")))
+
+
+def tanh_grad(z):
+    """Derivative tanh'(z) = 1 - tanh(z)^2; largest value 1.0 at z = 0.
+
+    Shapes: any -> same.
+    """
+    t = np.tanh(as_float_array(z, "tanh_grad"))
+    return _out(1.0 - t * t)
+
+
+# --- ReLU -----------------------------------------------------------------------------
+
+def relu(z):
+    """Rectified linear unit max(0, z).  Shapes: any -> same."""
+    return _out(np.maximum(as_float_array(z, "relu"), 0.0))
+
+
+def relu_grad(z):
+    """Derivative of ReLU: 1 if z > 0 else 0 (0 at z = 0, as in PyTorch).
+
+    Shapes: any -> same.
+    """
+    return _out((as_float_array(z, "relu_grad") > 0).astype(np.float64))
+
+
+# --- Leaky ReLU -----------------------------------------------------------------------
+
+def leaky_relu(z, alpha=0.01):
+    """Leaky ReLU: z if z > 0 else alpha z (alpha = 0.01 by default; some lectures use 0.1).
+
+    Shapes: any -> same.
+    """
+    z = as_float_array(z, "leaky_relu")
+    alpha = _check_alpha(alpha, "leaky_relu")
+    return _out(np.where(z > 0, z, alpha * z))
+
+
+def leaky_relu_grad(z, alpha=0.01):
+    """Derivative of Leaky ReLU: 1 if z > 0 else alpha (alpha at z = 0, as in PyTorch).
+
+    Shapes: any -> same.
+    """
+    z = as_float_array(z, "leaky_relu_grad")
+    alpha = _check_alpha(alpha, "leaky_relu_grad")
+    return _out(np.where(z > 0, 1.0, alpha))
+
+
+# --- ELU ------------------------------------------------------------------------------
+
+def elu(z, alpha=1.0):
+    """Exponential linear unit: z if z > 0 else alpha (e^z - 1).
+
+    Uses ``expm1`` on min(z, 0) so large positive z never reaches ``exp``.
+    Shapes: any -> same.
+    """
+    z = as_float_array(z, "elu")
+    alpha = _check_alpha(alpha, "elu")
+    return _out(np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0))))
+
+
+def elu_grad(z, alpha=1.0):
+    """Derivative of ELU: 1 if z > 0 else alpha e^z (alpha at z = 0, as in PyTorch).
+
+    Shapes: any -> same.
+    """
+    z = as_float_array(z, "elu_grad")
+    alpha = _check_alpha(alpha, "elu_grad")
+    return _out(np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0.0))))
+
+
+# --- softmax --------------------------------------------------------------------------
+
+def _check_axis(z, axis, name):
+    if z.ndim == 0:
+        raise ValueError(f"{name} expected an array with at least 1 axis, got a scalar")
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -z.ndim <= axis < z.ndim:
+        raise ValueError(f"{name} expected axis to be an int in [{-z.ndim}, {z.ndim - 1}], got {axis!r}")
+
+
+def softmax(z, axis=-1):
+    """Softmax p_k = exp(z_k) / sum_j exp(z_j) along ``axis`` (the classes).
+
+    The maximum is subtracted first: softmax(z) = softmax(z - max z), so no exp
+    overflows.  NaN or infinite logits raise ValueError.
+    Shapes: (..., K) -> same, each slice along ``axis`` sums to 1.
+    """
+    z = as_float_array(z, "softmax", finite=True)
+    _check_axis(z, axis, "softmax")
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    e /= e.sum(axis=axis, keepdims=True)
+    return e
+
+
+def log_softmax(z, axis=-1):
+    """log softmax(z)_k = z_k - logsumexp(z), with logsumexp(z) = m + log sum_j exp(z_j - m), m = max z.
+
+    Stays finite where log(softmax(z)) would give -inf.  Shapes: (..., K) -> same.
+    """
+    z = as_float_array(z, "log_softmax", finite=True)
+    _check_axis(z, axis, "log_softmax")
+    shifted = z - z.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def softmax_jacobian(z):
+    """Jacobian of softmax for one vector of logits: J_ij = dp_i/dz_j = p_i (delta_ij - p_j).
+
+    Shapes: (K,) -> (K, K).  (Layers never build it: ``layers.Softmax.backward`` uses the
+    Jacobian-vector product p * (g - sum(g p)) instead.)
+    """
+    z = as_float_array(z, "softmax_jacobian", ndim=1)
+    p = softmax(z)
+    return np.diag(p) - np.outer(p, p)

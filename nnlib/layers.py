@@ -1,0 +1,510 @@
+"""Layers with a forward pass and the matching backward pass (notebook 04).
+
+A layer maps a batch ``x`` of shape ``(n_samples, n_features)`` to an output batch.
+``forward(x)`` remembers what ``backward`` needs; ``backward(grad_out)`` takes
+dL/d(output), writes dL/d(parameter) into ``layer.grads`` and returns dL/d(input).
+
+Conventions
+-----------
+* ``params`` and ``grads`` are dicts of float64 arrays with the same keys.  The arrays
+  are never rebound: ``backward`` *overwrites* the gradient arrays in place (gradients
+  are not accumulated, so no ``zero_grad`` is needed between steps), and an optimizer
+  updates ``params`` in place.  So ``Sequential`` can hand out the very same arrays
+  under keys ``"{i}.{name}"``.
+* ``needs_input_grad``: when False, ``backward`` skips dL/d(input) and returns None.
+  ``Sequential`` sets it False on its first layer (nobody needs dL/dX for training and
+  it costs 20-40% of a small network's step); set ``model.needs_input_grad = True``
+  to get it back.
+* ``Linear`` accepts a 2-D batch ``(n, n_in)`` or a single sample, a 1-D array of
+  length ``n_in`` (the lectures' ``W x + b``); the output is then 1-D ``(n_out,)``.
+  Activation layers work elementwise on any shape.
+"""
+import numpy as np
+
+from nnlib import functional as F
+from nnlib._validate import as_float_array, as_rng
+
+__all__ = [
+    "Layer", "Linear", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax",
+    "Identity", "ParamDict", "Sequential", "MLP",
+]
+
+
+class Layer:
+    """Base class: ``forward(x)``, ``backward(grad_out) -> grad_in``, ``params``, ``grads``."""
+
+    needs_input_grad = True
+
+    def __init__(self):
+        self.params = {}
+        self.grads = {}
+
+    def forward(self, x):
+        raise NotImplementedError
+
+    def backward(self, grad_out):
+        raise NotImplementedError
+
+    def __call__(self, x):
+        return self.forward(x)
+
+    @property
+    def n_params(self):
+        """Number of trainable numbers (sum of the sizes of ``params``)."""
+        return int(sum(p.size for p in self.params.values()))
+
+    def zero_grad(self):
+        """Set every gradient array to 0 (in place)."""
+        for g in self.grads.values():
+            g.fill(0.0)
+
+    def _input(self, x):
+        # Fast path for the common case; otherwise convert (lists, ints) with a clear error.
+        if type(x) is not np.ndarray or x.dtype != np.float64:
+            x = as_float_array(x, type(self).__name__)
+        return x
+
+    def _check_grad_out(self, grad_out, shape):
+        if type(grad_out) is not np.ndarray or grad_out.dtype != np.float64:
+            grad_out = as_float_array(grad_out, f"{type(self).__name__}.backward")
+        if shape is None:
+            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+        if grad_out.shape != shape:
+            raise ValueError(
+                f"{type(self).__name__}.backward expected grad_out of shape {shape} "
+                f"(the shape of the forward output), got shape {grad_out.shape}"
+            )
+        return grad_out
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+# --- Linear ---------------------------------------------------------------------------
+
+_INIT_ALIASES = {"he": "he_normal", "kaiming": "he_normal", "xavier": "xavier_uniform",
+                 "glorot": "xavier_uniform", "lecture_xavier": "lecture_xavier_uniform"}
+_INIT_NAMES = ("zeros", "normal", "uniform", "xavier_uniform", "xavier_normal",
+               "lecture_xavier_uniform", "he_normal", "he_uniform")
+
+
+def _initial_weights(init, n_in, n_out, rng):
+    """Resolve ``init`` (a name from nnlib.init, an alias, or a callable) and return W (n_out, n_in)."""
+    if isinstance(init, str):
+        key = _INIT_ALIASES.get(init.lower(), init.lower())
+        if key not in _INIT_NAMES:
+            names = ", ".join(sorted(set(_INIT_NAMES) | set(_INIT_ALIASES)))
+            raise ValueError(f"Linear: unknown init {init!r}; expected one of {names}, or a callable")
+        from nnlib import init as init_module  # imported here: nnlib.init is a separate module
+        fn = getattr(init_module, key)
+        label = key
+    elif callable(init):
+        fn, label = init, getattr(init, "__name__", "init")
+    else:
+        raise TypeError(f"Linear expected init to be a name or a callable, got {type(init).__name__}")
+    W = as_float_array(fn(n_in, n_out, rng=rng), f"Linear init {label}")
+    if W.shape != (n_out, n_in):
+        raise ValueError(f"Linear init {label} expected to return shape {(n_out, n_in)}, got {W.shape}")
+    return np.array(W, dtype=np.float64, order="C")  # our own contiguous copy
+
+
+def _check_size(value, what, name):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} expected {what} to be a positive int, got {value!r}")
+    return int(value)
+
+
+class Linear(Layer):
+    """Fully connected layer y = x W^T + b (the lectures' W x + b, one sample per row).
+
+    Parameters ``W`` of shape (n_out, n_in) and ``b`` of shape (n_out,), as in PyTorch.
+    ``init``: a name from ``nnlib.init`` ("he_normal", "xavier_uniform", ..., aliases
+    "he", "xavier", "lecture_xavier") or a callable ``(n_in, n_out, rng=None) -> (n_out, n_in)``;
+    the bias starts at 0.  ``rng``: Generator, int seed or None.
+
+    Shapes: forward (n, n_in) -> (n, n_out), or (n_in,) -> (n_out,) for one sample.
+    Backward, with g = dL/dy of the output's shape:
+        dL/dW = g^T x   (n_out, n_in)      dL/db = sum_rows g   (n_out,)
+        dL/dx = g W     (n, n_in)
+    """
+
+    def __init__(self, n_in, n_out, init="he", rng=None):
+        super().__init__()
+        self.n_in = _check_size(n_in, "n_in", "Linear")
+        self.n_out = _check_size(n_out, "n_out", "Linear")
+        W = _initial_weights(init, self.n_in, self.n_out, as_rng(rng))
+        self.params = {"W": W, "b": np.zeros(self.n_out)}
+        self.grads = {"W": np.zeros_like(W), "b": np.zeros(self.n_out)}
+        self._x = None
+
+    # W and b read and write the very arrays in params (assignment copies in place).
+    @property
+    def W(self):
+        return self.params["W"]
+
+    @W.setter
+    def W(self, value):
+        self._set("W", value)
+
+    @property
+    def b(self):
+        return self.params["b"]
+
+    @b.setter
+    def b(self, value):
+        self._set("b", value)
+
+    def _set(self, key, value):
+        value = as_float_array(value, f"Linear.{key}")
+        target = self.params[key]
+        if value.shape != target.shape:
+            raise ValueError(f"Linear.{key} expected shape {target.shape}, got shape {value.shape}")
+        target[...] = value
+
+    def forward(self, x):
+        if type(x) is not np.ndarray or x.dtype != np.float64:
+            x = as_float_array(x, "Linear")
+        if x.ndim not in (1, 2) or x.shape[-1] != self.n_in:
+            raise ValueError(
+                f"Linear expected input of width {self.n_in}, got shape {x.shape}"
+                + (" (a 1-D input is one sample; reshape n samples of one feature to (n, 1))"
+                   if x.ndim == 1 else "")
+            )
+        self._x = x
+        y = x @ self.params["W"].T
+        y += self.params["b"]
+        return y
+
+    def backward(self, grad_out):
+        x = self._x
+        if x is None:
+            raise RuntimeError("Linear.backward called before forward")
+        if type(grad_out) is not np.ndarray or grad_out.dtype != np.float64:
+            grad_out = as_float_array(grad_out, "Linear.backward")
+        if grad_out.shape != x.shape[:-1] + (self.n_out,):
+            raise ValueError(
+                f"Linear.backward expected grad_out of shape {x.shape[:-1] + (self.n_out,)}, "
+                f"got shape {grad_out.shape}"
+            )
+        gW, gb = self.grads["W"], self.grads["b"]
+        if x.ndim == 1:
+            np.outer(grad_out, x, out=gW)
+            gb[...] = grad_out
+        else:
+            np.matmul(grad_out.T, x, out=gW)
+            np.sum(grad_out, axis=0, out=gb)
+        if not self.needs_input_grad:
+            return None
+        return grad_out @ self.params["W"]
+
+    def __repr__(self):
+        return f"Linear({self.n_in}, {self.n_out})"
+
+
+# --- activation layers (no parameters) ------------------------------------------------
+
+class Sigmoid(Layer):
+    """Elementwise sigmoid.  Backward: dL/dx = g * s (1 - s) with s the forward output."""
+
+    def forward(self, x):
+        self._s = F.sigmoid(self._input(x))
+        return self._s
+
+    def backward(self, grad_out):
+        s = getattr(self, "_s", None)
+        grad_out = self._check_grad_out(grad_out, None if s is None else np.shape(s))
+        return grad_out * s * (1.0 - s)
+
+
+class Tanh(Layer):
+    """Elementwise tanh.  Backward: dL/dx = g * (1 - t^2) with t the forward output."""
+
+    def forward(self, x):
+        self._t = np.tanh(self._input(x))
+        return self._t
+
+    def backward(self, grad_out):
+        t = getattr(self, "_t", None)
+        grad_out = self._check_grad_out(grad_out, None if t is None else t.shape)
+        return grad_out * (1.0 - t * t)
+
+
+class ReLU(Layer):
+    """Elementwise max(0, x).  Backward: dL/dx = g where x > 0, else 0 (0 at x = 0)."""
+
+    def forward(self, x):
+        x = self._input(x)
+        self._mask = x > 0
+        return np.maximum(x, 0.0)
+
+    def backward(self, grad_out):
+        mask = getattr(self, "_mask", None)
+        grad_out = self._check_grad_out(grad_out, None if mask is None else mask.shape)
+        return grad_out * mask
+
+
+class LeakyReLU(Layer):
+    """Elementwise x if x > 0 else alpha x (fixed alpha, default 0.01).
+
+    Backward: dL/dx = g where x > 0, alpha g elsewhere.
+    """
+
+    def __init__(self, alpha=0.01):
+        super().__init__()
+        self.alpha = F._check_alpha(alpha, "LeakyReLU")
+
+    def forward(self, x):
+        x = self._input(x)
+        self._mask = x > 0
+        return np.where(self._mask, x, self.alpha * x)
+
+    def backward(self, grad_out):
+        mask = getattr(self, "_mask", None)
+        grad_out = self._check_grad_out(grad_out, None if mask is None else mask.shape)
+        return np.where(mask, grad_out, self.alpha * grad_out)
+
+    def __repr__(self):
+        return f"LeakyReLU(alpha={self.alpha})"
+
+
+class PReLU(Layer):
+    """Parametric ReLU: x if x > 0 else alpha x, with ONE learned slope shared by all units.
+
+    ``params["alpha"]`` has shape (1,), initial value ``alpha`` (0.25 as in PyTorch).
+    Backward: dL/dx = g where x > 0, alpha g elsewhere;
+              dL/dalpha = sum over all entries with x <= 0 of g * x   (shape (1,)).
+    """
+
+    def __init__(self, alpha=0.25):
+        super().__init__()
+        alpha = F._check_alpha(alpha, "PReLU")
+        self.params = {"alpha": np.array([alpha])}
+        self.grads = {"alpha": np.zeros(1)}
+
+    def forward(self, x):
+        x = self._input(x)
+        self._x = x
+        self._mask = x > 0
+        return np.where(self._mask, x, self.params["alpha"][0] * x)
+
+    def backward(self, grad_out):
+        mask = getattr(self, "_mask", None)
+        grad_out = self._check_grad_out(grad_out, None if mask is None else mask.shape)
+        negative_part = np.where(mask, 0.0, self._x)
+        self.grads["alpha"][0] = np.sum(grad_out * negative_part)
+        if not self.needs_input_grad:
+            return None
+        return np.where(mask, grad_out, self.params["alpha"][0] * grad_out)
+
+    def __repr__(self):
+        return f"PReLU(alpha={self.params['alpha'][0]:g})"
+
+
+class ELU(Layer):
+    """Elementwise x if x > 0 else alpha (e^x - 1) (alpha = 1.0 by default).
+
+    Backward: dL/dx = g where x > 0, g alpha e^x elsewhere.
+    """
+
+    def __init__(self, alpha=1.0):
+        super().__init__()
+        self.alpha = F._check_alpha(alpha, "ELU")
+
+    def forward(self, x):
+        x = self._input(x)
+        self._x = x
+        return F.elu(x, self.alpha)
+
+    def backward(self, grad_out):
+        x = getattr(self, "_x", None)
+        grad_out = self._check_grad_out(grad_out, None if x is None else x.shape)
+        return grad_out * F.elu_grad(x, self.alpha)
+
+    def __repr__(self):
+        return f"ELU(alpha={self.alpha})"
+
+
+class Softmax(Layer):
+    """Softmax over the last axis (classes): (n, K) -> (n, K), rows sum to 1.
+
+    Backward uses the Jacobian-vector product, row by row
+        dL/dz = p * (g - sum_k g_k p_k)      (the full Jacobian diag(p) - p p^T, applied to g)
+    For training a classifier prefer logits + ``losses.SoftmaxCrossEntropy`` (simpler, stabler).
+    """
+
+    def forward(self, x):
+        x = self._input(x)
+        if x.ndim == 0:
+            raise ValueError("Softmax expected an array with a class axis, got a scalar")
+        self._p = F.softmax(x, axis=-1)
+        return self._p
+
+    def backward(self, grad_out):
+        p = getattr(self, "_p", None)
+        grad_out = self._check_grad_out(grad_out, None if p is None else p.shape)
+        return p * (grad_out - np.sum(grad_out * p, axis=-1, keepdims=True))
+
+
+class Identity(Layer):
+    """y = x (a placeholder, e.g. for "no activation")."""
+
+    def forward(self, x):
+        x = self._input(x)
+        self._shape = x.shape
+        return x
+
+    def backward(self, grad_out):
+        return self._check_grad_out(grad_out, getattr(self, "_shape", None))
+
+
+# --- containers -----------------------------------------------------------------------
+
+class ParamDict(dict):
+    """A dict of parameter arrays in which assignment writes INTO the existing array.
+
+    ``model.params["0.W"] = W`` then behaves like ``model.params["0.W"][...] = W`` (the layer
+    keeps computing with the same array) instead of silently unlinking the layer.
+    """
+
+    def __setitem__(self, key, value):
+        if key not in self:
+            raise KeyError(f"params has no entry {key!r}; it has {', '.join(self)}")
+        target = self[key]
+        if value is target:   # `params[k] -= step` updated the array in place already
+            return
+        value = as_float_array(value, f"params[{key!r}]")
+        if value.shape != target.shape:
+            raise ValueError(f"params[{key!r}] expected shape {target.shape}, got shape {value.shape}")
+        target[...] = value
+
+    def update(self, *args, **kwargs):
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def __reduce__(self):  # copy.deepcopy and pickle rebuild it without __setitem__
+        return (_param_dict, (dict(self),))
+
+
+def _param_dict(items):
+    params = ParamDict()
+    dict.update(params, items)
+    return params
+
+
+class Sequential(Layer):
+    """Layers applied one after the other: forward left to right, backward right to left.
+
+    ``params`` / ``grads`` merge the layers' dicts under keys ``"{i}.{name}"`` (e.g.
+    ``"0.W"``, ``"2.b"``); the values are the layers' own arrays, so in-place updates
+    (an optimizer, ``model.params["0.W"][...] = W``) change the layers.  ``params`` is a
+    ``ParamDict``: even ``model.params["0.W"] = W`` copies into the layer's array.
+
+    Training needs no dL/dX, so the first layer's input gradient is skipped and
+    ``backward`` returns None; set ``needs_input_grad = True`` to get dL/dX.
+    """
+
+    def __init__(self, *layers):
+        super().__init__()
+        if len(layers) == 1 and isinstance(layers[0], (list, tuple)):
+            layers = tuple(layers[0])
+        if not layers:
+            raise ValueError("Sequential expected at least one layer, got none")
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise TypeError(f"Sequential expected Layer objects, got {type(layer).__name__} at position {i}")
+        self.layers = list(layers)
+        merged = ((f"{i}.{k}", v) for i, layer in enumerate(self.layers) for k, v in layer.params.items())
+        self.params = ParamDict()
+        for key, value in merged:
+            dict.__setitem__(self.params, key, value)
+        self.grads = {f"{i}.{k}": v for i, layer in enumerate(self.layers) for k, v in layer.grads.items()}
+        for layer in self.layers[1:]:
+            layer.needs_input_grad = True  # later layers must pass gradients on (e.g. a nested Sequential)
+        self.needs_input_grad = False
+
+    @property
+    def needs_input_grad(self):
+        return self.layers[0].needs_input_grad
+
+    @needs_input_grad.setter
+    def needs_input_grad(self, value):
+        self.layers[0].needs_input_grad = bool(value)
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, grad_out):
+        for layer in reversed(self.layers):
+            grad_out = layer.backward(grad_out)
+        return grad_out
+
+    def zero_grad(self):
+        for layer in self.layers:
+            layer.zero_grad()
+
+    def __len__(self):
+        return len(self.layers)
+
+    def __getitem__(self, i):
+        return self.layers[i]
+
+    def __iter__(self):
+        return iter(self.layers)
+
+    def __repr__(self):
+        inner = ",\n".join(f"  ({i}) {layer!r}" for i, layer in enumerate(self.layers))
+        return f"Sequential(\n{inner}\n)"
+
+
+_ACTIVATIONS = {
+    "relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh, "leaky_relu": LeakyReLU,
+    "leakyrelu": LeakyReLU, "prelu": PReLU, "elu": ELU, "softmax": Softmax,
+    "identity": Identity, "linear": Identity,
+}
+
+
+def _make_activation(spec, what):
+    """A fresh activation layer from a name, a Layer subclass or a zero-argument factory."""
+    if isinstance(spec, str):
+        cls = _ACTIVATIONS.get(spec.lower())
+        if cls is None:
+            raise ValueError(f"MLP: unknown {what} {spec!r}; expected one of {', '.join(sorted(_ACTIVATIONS))}")
+        return cls()
+    if isinstance(spec, Layer):
+        raise TypeError(f"MLP expected {what} to be a name, a Layer class or a factory, not a Layer "
+                        "instance (each layer needs its own)")
+    if callable(spec):
+        layer = spec()
+        if not isinstance(layer, Layer):
+            raise TypeError(f"MLP expected {what} factory to return a Layer, got {type(layer).__name__}")
+        return layer
+    raise TypeError(f"MLP expected {what} to be a name, a Layer class or a factory, got {type(spec).__name__}")
+
+
+def MLP(sizes, activation="relu", output=None, init="he", rng=None):
+    """Multi-layer perceptron: Linear, activation, Linear, activation, ..., Linear [, output].
+
+    ``sizes`` = [n_in, hidden_1, ..., n_out] (at least two sizes).  ``activation`` goes
+    after every hidden Linear: a name ("relu", "sigmoid", "tanh", "leaky_relu", "prelu",
+    "elu", "identity"), a Layer class or a zero-argument factory such as
+    ``lambda: LeakyReLU(0.1)``.  ``output=None`` leaves logits; "sigmoid" / "softmax" /
+    ... adds that layer at the end.  ``init`` as in ``Linear``; one Generator made from
+    ``rng`` draws all weights, so the same seed gives the same network.
+    Returns a ``Sequential`` with ``sum_l (n_l n_{l+1} + n_{l+1})`` parameters.
+    """
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
+        raise TypeError(f"MLP expected sizes to be a list of ints, got {type(sizes).__name__}")
+    sizes = [_check_size(n, "every size", "MLP") for n in sizes]
+    if len(sizes) < 2:
+        raise ValueError(f"MLP expected at least two sizes (inputs and outputs), got {sizes}")
+    rng = as_rng(rng)
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(Linear(n_in, n_out, init=init, rng=rng))
+        if i < len(sizes) - 2:
+            layers.append(_make_activation(activation, "activation"))
+    if output is not None:
+        layers.append(_make_activation(output, "output"))
+    return Sequential(*layers)

@@ -1,0 +1,476 @@
+"""Optimizers, gradient clipping and learning-rate schedules (notebook 08).
+
+An optimizer holds a reference to the model's dict of parameter arrays (``model.params``)
+and, at each ``step(grads)``, updates those very arrays in place from ``grads`` (a dict
+with the same keys and shapes, e.g. ``model.grads``)::
+
+    opt = Adam(model.params, lr=1e-3)
+    y_pred = model.forward(X); loss(y_pred, y); model.backward(loss.backward())
+    opt.step(model.grads)
+
+The update rules are those documented for ``torch.optim`` (same defaults where the names
+are the same, same placement of eps, same bias correction, weight decay added to the
+gradient as an L2 term), so 25 steps of either agree to ~1e-12 in float64.
+Notation: p a parameter, g its gradient, t = 1, 2, ... the step number, lr the
+learning rate, wd the weight decay.  With wd > 0 every rule first replaces
+g <- g + wd p (the gradient of the penalty wd/2 ||p||^2).
+
+=============  ===============================================================
+``SGD``        p <- p - lr g
+  momentum mu  b <- g at t = 1, b <- mu b + g after; p <- p - lr b
+  nesterov     same b; p <- p - lr (g + mu b)
+``AdaGrad``    s <- s + g^2;  p <- p - lr g / (sqrt(s) + eps)
+``RMSProp``    v <- alpha v + (1 - alpha) g^2;  p <- p - lr g / (sqrt(v) + eps)
+``Adam``       m <- beta1 m + (1 - beta1) g;  v <- beta2 v + (1 - beta2) g^2
+               m_hat = m / (1 - beta1^t);  v_hat = v / (1 - beta2^t)
+               p <- p - lr m_hat / (sqrt(v_hat) + eps)
+=============  ===============================================================
+
+(all buffers start at 0 except SGD's momentum buffer b, which starts as the first g.)
+
+``optimizer.lr`` is a plain attribute you may change between steps, e.g. from a schedule::
+
+    for epoch in range(epochs):
+        opt.lr = cosine(0.1, epoch, total=epochs)
+        ...
+
+(``nnlib.train.fit(..., schedule=...)`` does this for you.)  The schedules
+``step_decay``, ``exponential_decay`` and ``cosine`` are pure functions of the step
+(or epoch) number.  ``clip_grad_norm`` rescales gradients in place, as
+``torch.nn.utils.clip_grad_norm_`` does.
+
+Gradients are not checked for NaN at every step (that would cost time on every
+update); ``nnlib.train.fit`` stops with a clear error when the loss becomes NaN.
+"""
+import math
+import numbers
+from collections.abc import Mapping
+
+import numpy as np
+
+__all__ = [
+    "Optimizer", "SGD", "AdaGrad", "RMSProp", "Adam", "get", "NAMES",
+    "clip_grad_norm", "global_norm", "step_decay", "exponential_decay", "cosine",
+]
+
+
+# --- argument checks --------------------------------------------------------------------
+
+def _real(value, name, what, low=None, high=None, low_open=False, high_open=False):
+    """A finite float in the given range, or ValueError naming ``name`` and ``what``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise ValueError(f"{name} expected {what} to be a finite number, got {value!r}")
+    value = float(value)
+    if low is not None and (value < low or (low_open and value == low)):
+        bound = f"> {low:g}" if low_open else f">= {low:g}"
+        raise ValueError(f"{name} expected {what} {bound}, got {value!r}")
+    if high is not None and (value > high or (high_open and value == high)):
+        bound = f"< {high:g}" if high_open else f"<= {high:g}"
+        raise ValueError(f"{name} expected {what} {bound}, got {value!r}")
+    return value
+
+
+def _check_params(params, name):
+    if not isinstance(params, Mapping):
+        hint = " (pass model.params)" if isinstance(getattr(params, "params", None), Mapping) else ""
+        raise TypeError(f"{name} expected params to be a dict of arrays{hint}, got {type(params).__name__}")
+    if len(params) == 0:
+        raise ValueError(f"{name} expected at least one parameter array, got an empty dict")
+    for key, p in params.items():
+        if not isinstance(p, np.ndarray) or p.dtype.kind != "f":
+            got = f"{type(p).__name__}" + (f" of dtype {p.dtype}" if isinstance(p, np.ndarray) else "")
+            raise TypeError(f"{name} expected params[{key!r}] to be a float NumPy array "
+                            f"(updated in place), got {got}")
+        if not p.flags.writeable:
+            raise ValueError(f"{name} expected params[{key!r}] to be a writeable array")
+    return params
+
+
+# --- base class ---------------------------------------------------------------------------
+
+class Optimizer:
+    """Base class: keeps ``params`` (the dict, not a copy), ``lr``, the step count ``t``.
+
+    Subclasses implement ``_update(key, p, g)``, which changes ``p`` in place;
+    ``step(grads)`` validates ``grads`` against ``params`` and calls it for every key.
+    """
+
+    def __init__(self, params, lr):
+        self.params = _check_params(params, type(self).__name__)
+        self.lr = lr
+        self.t = 0            # number of steps taken
+        self.state = {}       # per-parameter buffers, keyed like params
+        self._scratch = {}    # per-parameter work arrays (no temporaries in the hot loop)
+
+    @property
+    def lr(self):
+        """The learning rate; may be changed between steps (set to >= 0, e.g. by a schedule)."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value):
+        name = type(self).__name__
+        if not hasattr(self, "_lr"):  # at construction: a learning rate of 0 is a mistake
+            self._lr = _real(value, name, "lr", low=0.0, low_open=True)
+        else:                          # later: a schedule may anneal it to 0
+            self._lr = _real(value, name, "lr", low=0.0)
+
+    def _check_grads(self, grads):
+        name = f"{type(self).__name__}.step"
+        if not isinstance(grads, Mapping):
+            raise TypeError(f"{name} expected grads to be a dict of arrays keyed like params "
+                            f"(e.g. model.grads), got {type(grads).__name__}")
+        if grads.keys() != self.params.keys():
+            missing = [k for k in self.params if k not in grads]
+            extra = [k for k in grads if k not in self.params]
+            parts = []
+            if missing:
+                parts.append(f"missing {', '.join(map(repr, missing))}")
+            if extra:
+                parts.append(f"unexpected {', '.join(map(repr, extra))}")
+            raise ValueError(f"{name} expected grads with the keys of params "
+                             f"({', '.join(map(repr, self.params))}); {'; '.join(parts)}")
+        checked = {}
+        for key, p in self.params.items():
+            g = grads[key]
+            if type(g) is not np.ndarray or g.dtype != p.dtype:
+                try:
+                    g = np.asarray(g, dtype=p.dtype)
+                except (TypeError, ValueError):
+                    raise TypeError(f"{name} expected grads[{key!r}] to be an array of numbers, "
+                                    f"got {type(grads[key]).__name__}") from None
+            if g.shape != p.shape:
+                raise ValueError(f"{name}: grads[{key!r}] has shape {g.shape}, expected {p.shape} "
+                                 f"(the shape of params[{key!r}])")
+            checked[key] = g
+        return checked
+
+    def _buffer(self, key, slot, p, fill=0.0):
+        """A state array (e.g. Adam's m) for one parameter, created on first use."""
+        state = self.state.setdefault(key, {})
+        if slot not in state:
+            state[slot] = np.full_like(p, fill)
+        return state[slot]
+
+    def _work(self, key, p, slot=0):
+        """A scratch array shaped like ``p`` (reused every step)."""
+        work = self._scratch.get((key, slot))
+        if work is None or work.shape != p.shape:
+            work = self._scratch[(key, slot)] = np.empty_like(p)
+        return work
+
+    def _with_weight_decay(self, key, p, g):
+        """g + wd p in a scratch array (the caller's gradient is not modified)."""
+        wd = self.weight_decay
+        if wd == 0.0:
+            return g
+        out = self._work(key, p, slot=1)
+        np.multiply(p, wd, out=out)
+        out += g
+        return out
+
+    def step(self, grads):
+        """Update every parameter array in place from ``grads`` (a dict keyed like params)."""
+        grads = self._check_grads(grads)
+        self.t += 1
+        for key, p in self.params.items():
+            self._update(key, p, grads[key])
+
+    def _update(self, key, p, g):
+        raise NotImplementedError
+
+    def reset(self):
+        """Forget the step count and every buffer (momentum, squared-gradient averages)."""
+        self.t = 0
+        self.state.clear()
+
+    def _hyper(self):
+        return f"lr={self.lr:g}"
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self._hyper()})"
+
+
+# --- the optimizers ---------------------------------------------------------------------
+
+class SGD(Optimizer):
+    """(Mini-batch) stochastic gradient descent, optionally with momentum or Nesterov momentum.
+
+    As ``torch.optim.SGD`` (with dampening 0).  With g = grad + wd p:
+        momentum = 0:   p <- p - lr g
+        momentum mu:    b <- g (first step), b <- mu b + g (later steps)
+                        p <- p - lr b                      (heavy ball)
+                        p <- p - lr (g + mu b)             (nesterov=True)
+    """
+
+    def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0):
+        super().__init__(params, lr)
+        self.momentum = _real(momentum, "SGD", "momentum", low=0.0, high=1.0, high_open=True)
+        self.weight_decay = _real(weight_decay, "SGD", "weight_decay", low=0.0)
+        if not isinstance(nesterov, (bool, np.bool_)):
+            raise TypeError(f"SGD expected nesterov to be True or False, got {nesterov!r}")
+        if nesterov and self.momentum == 0.0:
+            raise ValueError("SGD: nesterov=True needs a momentum > 0, got momentum=0.0")
+        self.nesterov = bool(nesterov)
+
+    def _update(self, key, p, g):
+        g = self._with_weight_decay(key, p, g)
+        mu = self.momentum
+        if mu != 0.0:
+            state = self.state.setdefault(key, {})
+            b = state.get("momentum_buffer")
+            if b is None:
+                b = state["momentum_buffer"] = np.array(g, copy=True)
+            else:
+                b *= mu
+                b += g
+            if self.nesterov:
+                direction = self._work(key, p)
+                np.multiply(b, mu, out=direction)
+                direction += g
+                g = direction
+            else:
+                g = b
+        work = self._work(key, p)
+        np.multiply(g, -self.lr, out=work)
+        p += work
+
+    def _hyper(self):
+        text = f"lr={self.lr:g}"
+        if self.momentum:
+            text += f", momentum={self.momentum:g}"
+        if self.nesterov:
+            text += ", nesterov=True"
+        if self.weight_decay:
+            text += f", weight_decay={self.weight_decay:g}"
+        return text
+
+
+class AdaGrad(Optimizer):
+    """AdaGrad: each parameter's step shrinks with the sum of its squared gradients.
+
+    As ``torch.optim.Adagrad`` (lr_decay 0, initial accumulator 0).  With g = grad + wd p:
+        s <- s + g^2
+        p <- p - lr g / (sqrt(s) + eps)
+    """
+
+    def __init__(self, params, lr=0.01, eps=1e-10, weight_decay=0.0):
+        super().__init__(params, lr)
+        self.eps = _real(eps, "AdaGrad", "eps", low=0.0)
+        self.weight_decay = _real(weight_decay, "AdaGrad", "weight_decay", low=0.0)
+
+    def _update(self, key, p, g):
+        g = self._with_weight_decay(key, p, g)
+        s = self._buffer(key, "sum", p)
+        work = self._work(key, p)
+        np.multiply(g, g, out=work)
+        s += work
+        np.sqrt(s, out=work)
+        work += self.eps
+        np.divide(g, work, out=work)
+        work *= -self.lr
+        p += work
+
+    def _hyper(self):
+        return f"lr={self.lr:g}, eps={self.eps:g}" + (
+            f", weight_decay={self.weight_decay:g}" if self.weight_decay else "")
+
+
+class RMSProp(Optimizer):
+    """RMSProp: divide the step by a running root-mean-square of recent gradients.
+
+    As ``torch.optim.RMSprop`` (no momentum, not centered).  With g = grad + wd p:
+        v <- alpha v + (1 - alpha) g^2
+        p <- p - lr g / (sqrt(v) + eps)
+    """
+
+    def __init__(self, params, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0):
+        super().__init__(params, lr)
+        self.alpha = _real(alpha, "RMSProp", "alpha", low=0.0, high=1.0, high_open=True)
+        self.eps = _real(eps, "RMSProp", "eps", low=0.0)
+        self.weight_decay = _real(weight_decay, "RMSProp", "weight_decay", low=0.0)
+
+    def _update(self, key, p, g):
+        g = self._with_weight_decay(key, p, g)
+        v = self._buffer(key, "square_avg", p)
+        work = self._work(key, p)
+        v *= self.alpha
+        np.multiply(g, g, out=work)
+        work *= 1.0 - self.alpha
+        v += work
+        np.sqrt(v, out=work)
+        work += self.eps
+        np.divide(g, work, out=work)
+        work *= -self.lr
+        p += work
+
+    def _hyper(self):
+        return f"lr={self.lr:g}, alpha={self.alpha:g}, eps={self.eps:g}" + (
+            f", weight_decay={self.weight_decay:g}" if self.weight_decay else "")
+
+
+class Adam(Optimizer):
+    """Adam: momentum (first moment m) plus RMSProp scaling (second moment v), bias-corrected.
+
+    As ``torch.optim.Adam`` (weight decay as an L2 term in the gradient, not AdamW).
+    With g = grad + wd p and t the step number (1, 2, ...):
+        m <- beta1 m + (1 - beta1) g          v <- beta2 v + (1 - beta2) g^2
+        m_hat = m / (1 - beta1^t)             v_hat = v / (1 - beta2^t)
+        p <- p - lr m_hat / (sqrt(v_hat) + eps)
+    The bias correction undoes the pull towards 0 of buffers that start at 0.
+    """
+
+    def __init__(self, params, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+        super().__init__(params, lr)
+        self.beta1 = _real(beta1, "Adam", "beta1", low=0.0, high=1.0, high_open=True)
+        self.beta2 = _real(beta2, "Adam", "beta2", low=0.0, high=1.0, high_open=True)
+        self.eps = _real(eps, "Adam", "eps", low=0.0)
+        self.weight_decay = _real(weight_decay, "Adam", "weight_decay", low=0.0)
+
+    def _update(self, key, p, g):
+        g = self._with_weight_decay(key, p, g)
+        b1, b2, t = self.beta1, self.beta2, self.t
+        m = self._buffer(key, "m", p)
+        v = self._buffer(key, "v", p)
+        work = self._work(key, p)
+        # m <- beta1 m + (1 - beta1) g
+        m *= b1
+        np.multiply(g, 1.0 - b1, out=work)
+        m += work
+        # v <- beta2 v + (1 - beta2) g^2
+        v *= b2
+        np.multiply(g, g, out=work)
+        work *= 1.0 - b2
+        v += work
+        # p <- p - lr m_hat / (sqrt(v_hat) + eps), with m_hat = m / bc1, sqrt(v_hat) = sqrt(v) / sqrt(bc2)
+        bias_correction1 = 1.0 - b1 ** t
+        bias_correction2 = 1.0 - b2 ** t
+        np.sqrt(v, out=work)
+        work /= math.sqrt(bias_correction2)
+        work += self.eps
+        np.divide(m, work, out=work)
+        work *= -self.lr / bias_correction1
+        p += work
+
+    def _hyper(self):
+        return (f"lr={self.lr:g}, beta1={self.beta1:g}, beta2={self.beta2:g}, eps={self.eps:g}"
+                + (f", weight_decay={self.weight_decay:g}" if self.weight_decay else ""))
+
+
+# --- a factory by name ------------------------------------------------------------------
+
+NAMES = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
+
+
+def get(name, params, **kwargs):
+    """Create an optimizer by name (case-insensitive) for ``params``.
+
+    ``"sgd"`` -> SGD (plain), ``"momentum"`` -> SGD(momentum=0.9), ``"nesterov"`` ->
+    SGD(momentum=0.9, nesterov=True), ``"adagrad"``, ``"rmsprop"``, ``"adam"``.
+    ``kwargs`` go to the constructor (they override the defaults above); SGD needs ``lr``.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"optim.get expected an optimizer name, got {type(name).__name__}")
+    key = name.lower()
+    if key == "sgd":
+        return SGD(params, **kwargs)
+    if key in ("momentum", "nesterov"):
+        kwargs.setdefault("momentum", 0.9)
+        kwargs.setdefault("nesterov", key == "nesterov")
+        return SGD(params, **kwargs)
+    if key == "adagrad":
+        return AdaGrad(params, **kwargs)
+    if key == "rmsprop":
+        return RMSProp(params, **kwargs)
+    if key == "adam":
+        return Adam(params, **kwargs)
+    raise ValueError(f"optim.get: unknown optimizer {name!r}; valid names are {', '.join(NAMES)}")
+
+
+# --- gradient clipping ------------------------------------------------------------------
+
+def _grad_arrays(grads, name):
+    arrays = list(grads.values()) if isinstance(grads, Mapping) else list(grads)
+    for i, g in enumerate(arrays):
+        if not isinstance(g, np.ndarray) or g.dtype.kind != "f":
+            raise TypeError(f"{name} expected float NumPy arrays (changed in place), got "
+                            f"{type(g).__name__} at position {i}")
+    return arrays
+
+
+def global_norm(grads):
+    """The L2 norm of all gradient arrays together: sqrt(sum over arrays of sum g^2)."""
+    arrays = _grad_arrays(grads, "global_norm")
+    return math.sqrt(sum(float(np.vdot(g, g)) for g in arrays))
+
+
+def clip_grad_norm(grads, max_norm):
+    """Rescale the gradients in place so that their global L2 norm is at most ``max_norm``.
+
+    ``grads``: a dict of arrays (e.g. ``model.grads``) or a list of arrays.
+    total = sqrt(sum of g^2 over every entry of every array); when total > max_norm,
+    every array is multiplied by max_norm / (total + 1e-6) (as
+    ``torch.nn.utils.clip_grad_norm_``, whose 1e-6 guards against division by 0).
+    The direction of the gradient is kept; only its length changes.
+    Returns the norm *before* clipping (a float), which is worth logging.
+    """
+    max_norm = _real(max_norm, "clip_grad_norm", "max_norm", low=0.0, low_open=True)
+    arrays = _grad_arrays(grads, "clip_grad_norm")
+    total = math.sqrt(sum(float(np.vdot(g, g)) for g in arrays))
+    coef = max_norm / (total + 1e-6)
+    if coef < 1.0:
+        for g in arrays:
+            g *= coef
+    return total
+
+
+# --- learning-rate schedules ------------------------------------------------------------
+
+def _step_number(step, name):
+    if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
+        raise ValueError(f"{name} expected step to be an int >= 0 (epoch or step number), got {step!r}")
+    return int(step)
+
+
+def step_decay(lr0, step, drop=0.5, every=10):
+    """Step decay: lr = lr0 * drop ** floor(step / every).
+
+    The rate is multiplied by ``drop`` every ``every`` steps (or epochs), e.g. halved every
+    10 epochs.  Same as ``torch.optim.lr_scheduler.StepLR(step_size=every, gamma=drop)``.
+    """
+    lr0 = _real(lr0, "step_decay", "lr0", low=0.0, low_open=True)
+    step = _step_number(step, "step_decay")
+    drop = _real(drop, "step_decay", "drop", low=0.0, high=1.0, low_open=True)
+    if isinstance(every, bool) or not isinstance(every, numbers.Integral) or every < 1:
+        raise ValueError(f"step_decay expected every to be an int >= 1, got {every!r}")
+    return lr0 * drop ** (step // int(every))
+
+
+def exponential_decay(lr0, step, rate=0.96, every=1):
+    """Exponential decay: lr = lr0 * rate ** (step / every)  (smooth; rate in (0, 1]).
+
+    With ``every=1`` this is ``torch.optim.lr_scheduler.ExponentialLR(gamma=rate)``;
+    equivalently lr0 * exp(-k step) with k = -ln(rate) / every.
+    """
+    lr0 = _real(lr0, "exponential_decay", "lr0", low=0.0, low_open=True)
+    step = _step_number(step, "exponential_decay")
+    rate = _real(rate, "exponential_decay", "rate", low=0.0, high=1.0, low_open=True)
+    every = _real(every, "exponential_decay", "every", low=0.0, low_open=True)
+    return lr0 * rate ** (step / every)
+
+
+def cosine(lr0, step, total, lr_min=0.0):
+    """Cosine annealing from lr0 (step 0) down to lr_min (step ``total`` and after):
+
+        lr = lr_min + (lr0 - lr_min) * (1 + cos(pi * min(step, total) / total)) / 2
+
+    Same as ``torch.optim.lr_scheduler.CosineAnnealingLR(T_max=total, eta_min=lr_min)``
+    for steps 0..total.
+    """
+    lr0 = _real(lr0, "cosine", "lr0", low=0.0, low_open=True)
+    step = _step_number(step, "cosine")
+    if isinstance(total, bool) or not isinstance(total, numbers.Integral) or total < 1:
+        raise ValueError(f"cosine expected total to be an int >= 1, got {total!r}")
+    lr_min = _real(lr_min, "cosine", "lr_min", low=0.0, high=lr0)
+    fraction = min(step, int(total)) / int(total)
+    return lr_min + (lr0 - lr_min) * (1.0 + math.cos(math.pi * fraction)) / 2.0
