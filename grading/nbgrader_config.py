@@ -23,3 +23,31 @@ c.OverwriteCells.add_missing_cells = True
 c.Execute.timeout = 60
 # Solutions are cleared to this stub; the student replaces it.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+
+# --- Added by the grading command line (grading/README.md) -------------------------------
+import sys  # noqa: E402
+
+if ROOT not in sys.path:  # nbgrader's own scripts do not put the course folder on sys.path
+    sys.path.insert(0, ROOT)
+
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, GetGrades, IgnorePattern,
+    LimitOutput, SaveAutoGrades,
+)
+
+from grading.feedback import HideTestTracebacks  # noqa: E402
+from grading.limits import LimitedExecute  # noqa: E402
+
+# Autograde exactly as nbgrader does, except that each kernel starts with a memory limit
+# (one student's runaway allocation gets a MemoryError, not the machine).
+c.Autograde.autograde_preprocessors = [
+    LimitedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+    SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+]
+c.LimitedKernelManager.memory_limit_mb = 4096
+# Long outputs are cut in the autograded notebook and the feedback.
+c.LimitOutput.max_lines = 1000
+c.LimitOutput.max_chars = 10000
+# Feedback never shows hidden tests: not in the cells' source, nor quoted by a traceback.
+c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, ClearHiddenTests, HideTestTracebacks]

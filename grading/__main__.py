@@ -1,0 +1,7 @@
+"""``python -m grading``: see grading/README.md."""
+import sys
+
+from grading.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

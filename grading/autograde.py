@@ -1,0 +1,466 @@
+"""Autograde a class in one command: collect, grade in parallel, and write every output.
+
+``run(Options(...))`` is what ``python -m grading autograde`` calls.  The work
+folder (default ``grading-output/``) is an nbgrader course of its own:
+
+    source/<assignment>/          the instructor's notebooks, copied from solutions/
+    release/<assignment>/         what nbgrader generated from them (the students' version)
+    submitted/<student>/<assignment>/<notebook>.ipynb
+    autograded/...   feedback/<student>/<assignment>/<notebook>.html
+    gradebook.db     nbgrader's gradebook (or --db URL)
+    grades.csv       one row per student and assignment, with the reason for any missing score
+    report.md, report.json   the integrity report
+    state.json       what was graded from which bytes (makes re-runs incremental)
+    logs/            nbgrader's and the kernels' output, one file per worker
+"""
+from __future__ import annotations
+
+import csv
+import html
+import json
+import multiprocessing
+import os
+import shutil
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import integrity
+from .collect import Collection, extract_zip, read_notebook_problem, scan_folder
+from .course import Course, course_config, ensure_tools_on_path, file_digest, nbgrader_config, quiet_nbgrader_logs
+from .worker import worker_main
+
+STATE_VERSION = 1
+SQLITE_LOCK_WAIT = 60  # seconds a writer waits for SQLite's lock before giving up
+
+
+@dataclass
+class Options:
+    submissions: Path
+    course: Course = field(default_factory=Course)
+    out: Path = Path("grading-output")
+    assignments: list = field(default_factory=list)
+    workers: int = 0                  # 0: one per core
+    db_url: str | None = None
+    redo: bool = False
+    cell_timeout: int | None = None   # None: Execute.timeout of grading/nbgrader_config.py
+    notebook_timeout: float = 300.0
+    memory_limit_mb: int = 4096
+    max_notebook_mb: float = 50.0
+    regex: str | None = None
+    progress: bool = True
+
+
+@dataclass
+class Summary:
+    rows: list                        # the grades CSV, as dicts
+    graded: int                       # submissions autograded in this run
+    skipped: int                      # unchanged since the last run
+    failed: int                       # could not be autograded (this run's tasks and pre-checks)
+    seconds: float
+    out: Path
+    task_seconds: dict = field(default_factory=dict)  # (student, assignment) -> seconds in nbgrader
+
+
+def sqlite_url(url: str) -> str:
+    """Add a lock wait to a SQLite URL (other databases are returned unchanged)."""
+    if url.startswith("sqlite") and "timeout=" not in url:
+        return url + ("&" if "?" in url else "?") + f"timeout={SQLITE_LOCK_WAIT}"
+    return url
+
+
+# ---------------------------------------------------------------------------------------------
+# The worker pool
+
+
+class _Worker:
+    def __init__(self, context, settings, log_path):
+        self.connection, child = context.Pipe()
+        self.process = context.Process(target=worker_main, args=(child, settings, str(log_path)), daemon=True)
+        self.process.start()
+        child.close()
+        self.ready = False
+        self.task = None
+        self.started = 0.0
+
+    def send(self, task):
+        self.connection.send(task)
+        self.task, self.started = task, time.monotonic()
+
+    def kill(self):
+        """Kill the worker and everything it started (kernels live in sessions of their own)."""
+        try:
+            import psutil
+
+            family = psutil.Process(self.process.pid).children(recursive=True)
+        except Exception:
+            family = []
+        for process in family:
+            try:
+                process.kill()
+            except Exception:
+                pass
+        self.process.kill()
+        self.process.join(5)
+
+    def stop(self):
+        try:
+            self.connection.send(None)
+        except (BrokenPipeError, OSError):
+            pass
+        self.process.join(10)
+        if self.process.is_alive():
+            self.kill()
+
+
+def run_pool(tasks, settings, workers, notebook_timeout, log_dir, progress=True):
+    """Grade ``tasks`` with ``workers`` processes; yield one result dict per task, in completion order."""
+    from multiprocessing.connection import wait
+
+    from tqdm import tqdm
+
+    context = multiprocessing.get_context("spawn")
+    pending = deque(tasks)
+    pool = [_Worker(context, settings, log_dir / f"worker-{i + 1}.log") for i in range(min(workers, len(tasks)))]
+    bar = tqdm(total=len(tasks), unit="notebook", desc="autograding", disable=not progress, dynamic_ncols=True)
+    failures = 0
+    try:
+        while pending or any(w.task for w in pool):
+            for index, worker in enumerate(pool):
+                if worker.ready and worker.task is None and pending:
+                    worker.send(pending.popleft())
+            waitables = [w.connection for w in pool] + [w.process.sentinel for w in pool]
+            wait(waitables, timeout=0.5)
+            now = time.monotonic()
+            for index, worker in enumerate(pool):
+                result = None
+                replace = False
+                try:
+                    if worker.connection.poll():
+                        message = worker.connection.recv()
+                        if "ready" in message:
+                            worker.ready = True
+                            continue
+                        result = message
+                except (EOFError, OSError):
+                    pass
+                if result is None and worker.task is not None:
+                    if not worker.process.is_alive():
+                        result = dict(worker.task, success=False, seconds=now - worker.started,
+                                      reason="the grading process died (the submission crashed it)")
+                        replace = True
+                    elif now - worker.started > notebook_timeout:
+                        worker.kill()
+                        result = dict(worker.task, success=False, seconds=now - worker.started,
+                                      reason=f"timeout: grading took longer than the per-notebook limit "
+                                             f"({notebook_timeout:g} s); stopped")
+                        replace = True
+                elif result is None and not worker.process.is_alive():
+                    replace = True  # died while starting up
+                if replace:
+                    worker.kill()
+                    pool[index] = _Worker(context, settings, log_dir / f"worker-{index + 1}.log")
+                if result is not None:
+                    worker.task = None
+                    failures += not result["success"]
+                    bar.update(1)
+                    bar.set_postfix(failed=failures, refresh=False)
+                    yield result
+    finally:
+        bar.close()
+        for worker in pool:
+            if worker.task is not None:
+                worker.kill()
+            else:
+                worker.stop()
+
+
+# ---------------------------------------------------------------------------------------------
+# Gradebook helpers (parent process)
+
+
+def _gradebook(db_url, course_id):
+    from nbgrader.api import Gradebook
+
+    return Gradebook(db_url, course_id)
+
+
+def record_zero(db_url, course_id, assignment, student):
+    """Give a submission that could not be autograded 0 on every graded cell (nbgrader's rule for a missing notebook)."""
+    with _gradebook(db_url, course_id) as gb:
+        gb.update_or_create_student(student)
+        submission = gb.update_or_create_submission(assignment, student)
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                grade.auto_score = 0.0
+                grade.manual_score = None
+                grade.needs_manual_grade = False
+        gb.db.commit()
+
+
+def read_scores(db_url, course_id, pairs):
+    """{(student, assignment): (score, max_score, has_submission)} from the gradebook."""
+    from nbgrader.api import MissingEntry
+
+    scores = {}
+    with _gradebook(db_url, course_id) as gb:
+        max_scores = {}
+        for student, assignment in pairs:
+            if assignment not in max_scores:
+                try:
+                    max_scores[assignment] = float(gb.find_assignment(assignment).max_score)
+                except MissingEntry:
+                    max_scores[assignment] = 0.0
+            try:
+                submission = gb.find_submission(assignment, student)
+                scores[(student, assignment)] = (float(submission.score), float(submission.max_score), True)
+            except MissingEntry:
+                scores[(student, assignment)] = (0.0, max_scores[assignment], False)
+    return scores
+
+
+# ---------------------------------------------------------------------------------------------
+# The run
+
+
+def _key(student, assignment):
+    return f"{student}/{assignment}"
+
+
+def _load_state(path: Path) -> dict:
+    try:
+        state = json.loads(path.read_text())
+        if state.get("version") == STATE_VERSION:
+            return state
+    except (OSError, ValueError):
+        pass
+    return {"version": STATE_VERSION, "sources": {}, "results": {}}
+
+
+def _prepare_sources(course, assignments, out, state, api):
+    """Copy each assignment's source into the work folder and register it with nbgrader, when it changed."""
+    from .release import ReleaseError
+
+    for assignment in assignments:
+        digest = course.source_hash(assignment)
+        target = out / "source" / assignment
+        if state["sources"].get(assignment) == digest and target.is_dir() and (out / "release" / assignment).is_dir():
+            continue
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(course.source_dir / assignment, target,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        result = api.generate_assignment(assignment, force=True)
+        if not result["success"]:
+            raise ReleaseError(f"nbgrader generate_assignment {assignment} failed:\n{result.get('error')}")
+        state["sources"][assignment] = digest
+
+
+def _submission_hash(source_digest, submission, notebooks):
+    import hashlib
+
+    digest = hashlib.sha256(source_digest.encode())
+    for name in sorted(notebooks):
+        digest.update(name.encode() + b"\0")
+        file_digest(notebooks[name], digest)
+    if submission.timestamp:
+        file_digest(submission.timestamp, digest)
+    return digest.hexdigest()
+
+
+def _failure_feedback(out, student, assignment, notebooks, reason):
+    folder = out / "feedback" / student / assignment
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for name in notebooks:
+        (folder / f"{name}.html").write_text(
+            "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Feedback</title></head><body>"
+            f"<h1>{html.escape(assignment)}: {html.escape(name)}.ipynb</h1>"
+            "<p>Your submission could not be graded automatically, so it scores 0 for now.</p>"
+            f"<p><b>Reason:</b> {html.escape(reason)}</p>"
+            "<p>Check your notebook with <code>python -m grading validate</code> (or the Validate button) "
+            "and talk to your instructor.</p></body></html>\n", encoding="utf-8")
+
+
+def run(options: Options) -> Summary:
+    started = time.perf_counter()
+    ensure_tools_on_path()
+    quiet_nbgrader_logs()
+    from nbgrader.apps import NbGraderAPI
+
+    course = options.course
+    out = Path(options.out).resolve()
+    (out / "logs").mkdir(parents=True, exist_ok=True)
+    config = course_config()
+    course_id = config.CourseDirectory.get("course_id", "course")
+    cell_timeout = options.cell_timeout or int(config.Execute.get("timeout", 60))
+    db_url = sqlite_url(options.db_url or f"sqlite:///{out / 'gradebook.db'}")
+    state_path = out / "state.json"
+    state = _load_state(state_path)
+
+    # 1. Collect.
+    source = Path(options.submissions)
+    if source.is_file() and source.suffix.lower() == ".zip":
+        only = options.assignments[0] if len(options.assignments) == 1 else None
+        source = extract_zip(source, out / ".collected", course, only, options.regex,
+                             f"sqlite:///{out / '.collected.db'}")
+    if not source.is_dir():
+        raise FileNotFoundError(f"no folder or zip of submissions at {options.submissions}")
+    collection: Collection = scan_folder(source, course)
+    assignments = course.check_assignments(options.assignments) if options.assignments else \
+        sorted({a for (_, a) in collection.submissions})
+    if not assignments:
+        raise ValueError(f"found no submissions of any assignment of {course.source_dir} in {options.submissions}")
+
+    # 2. Register the assignments with nbgrader in the work folder.
+    api_config = nbgrader_config(out, db_url=db_url, course_id=course_id)
+    api = NbGraderAPI(config=api_config)
+    _prepare_sources(course, assignments, out, state, api)
+    with _gradebook(db_url, course_id) as gb:  # a new --db starts empty: grade again into it
+        in_gradebook = {(s.student.id, a) for a in assignments for s in gb.assignment_submissions(a)}
+
+    # 3. Import and check each (student, assignment); decide what to grade.
+    tasks, prechecked, current = [], {}, {}
+    for student in sorted(collection.students):
+        for assignment in assignments:
+            submission = collection.submissions.get((student, assignment))
+            expected = course.notebooks(assignment)
+            found = dict(submission.notebooks) if submission else {}
+            problems, valid = [], {}
+            for name in expected:
+                if name not in found:
+                    continue
+                problem = read_notebook_problem(found[name], options.max_notebook_mb)
+                if problem:
+                    problems.append(f"{name}.ipynb: {problem}")
+                else:
+                    valid[name] = found[name]
+            missing = [f"{n}.ipynb" for n in expected if n not in found]
+            entry = {"student": student, "assignment": assignment, "notebooks": sorted(found)}
+            loose = [n for n in collection.students.get(student, []) if n.endswith(".ipynb")]
+            others = (submission.unknown_notebooks if submission else []) + loose
+            if not found:
+                entry["status"] = "missing"
+                entry["reason"] = (f"misnamed: no {', '.join(missing)}; found {', '.join(others)}"
+                                   if others else f"nothing submitted (no {', '.join(missing)})")
+            elif not valid:
+                entry["status"], entry["reason"] = "failed", "; ".join(problems)
+            else:
+                entry["status"], entry["reason"] = "pending", "; ".join(
+                    problems + ([f"missing {', '.join(missing)} (scored 0)"] if missing else []))
+            entry["hash"] = _submission_hash(state["sources"].get(assignment, ""), submission, valid) \
+                if submission else ""
+            key = _key(student, assignment)
+            current[key] = entry
+            previous = state["results"].get(key)
+            unchanged = (not options.redo and previous is not None and previous.get("hash") == entry["hash"]
+                         and (previous.get("status") == "missing" or
+                              (previous.get("status") in ("graded", "failed") and
+                               (student, assignment) in in_gradebook)))
+            if unchanged:
+                continue
+            if entry["status"] == "pending":
+                folder = out / "submitted" / student / assignment
+                if folder.exists():
+                    shutil.rmtree(folder)
+                folder.mkdir(parents=True)
+                for name, path in valid.items():
+                    shutil.copyfile(path, folder / f"{name}.ipynb")
+                if submission.timestamp:
+                    shutil.copyfile(submission.timestamp, folder / "timestamp.txt")
+                tasks.append({"student": student, "assignment": assignment})
+            else:
+                prechecked[key] = entry
+
+    # 4. Students exist before any worker starts: workers then write only their own submission's rows.
+    with _gradebook(db_url, course_id) as gb:
+        for student in sorted({t["student"] for t in tasks} | {e["student"] for e in prechecked.values()}):
+            gb.update_or_create_student(student)
+
+    # 5. Grade in parallel.
+    settings = {"work_root": str(out), "db_url": db_url, "course_id": course_id, "cell_timeout": cell_timeout,
+                "memory_limit_mb": options.memory_limit_mb}
+    workers = options.workers or os.cpu_count() or 1
+    results = {}
+    for result in run_pool(tasks, settings, workers, options.notebook_timeout, out / "logs", options.progress):
+        results[_key(result["student"], result["assignment"])] = result
+
+    # 6. Record outcomes: failures score 0 in the gradebook, with a feedback page that says why.
+    failed = 0
+    for key, result in results.items():
+        entry = current[key]
+        entry["seconds"] = round(result.get("seconds", 0.0), 3)
+        if result["success"]:
+            entry["status"] = "graded"
+            if result.get("reason"):
+                entry["reason"] = "; ".join(filter(None, [entry["reason"], result["reason"]]))
+        else:
+            entry["status"], entry["reason"] = "failed", result["reason"]
+    for key, entry in list(prechecked.items()) + [(k, current[k]) for k in results]:
+        if entry["status"] == "failed":
+            failed += 1
+            shutil.rmtree(out / "autograded" / entry["student"] / entry["assignment"], ignore_errors=True)
+            record_zero(db_url, course_id, entry["assignment"], entry["student"])
+            _failure_feedback(out, entry["student"], entry["assignment"], course.notebooks(entry["assignment"]),
+                              entry["reason"])
+        state["results"][key] = entry
+
+    # 7. Integrity: scan every current submission (cheap), keep findings of earlier runs.
+    known = integrity.known_module_names()
+    references = {}
+    for assignment in assignments:
+        for name in course.notebooks(assignment):
+            source_nb = json.loads((out / "source" / assignment / f"{name}.ipynb").read_text(encoding="utf-8"))
+            release_path = out / "release" / assignment / f"{name}.ipynb"
+            release_nb = json.loads(release_path.read_text(encoding="utf-8")) if release_path.exists() else None
+            references[(assignment, name)] = (source_nb, release_nb, integrity.visible_test_numbers(source_nb))
+    for key, entry in current.items():
+        student, assignment = entry["student"], entry["assignment"]
+        submission = collection.submissions.get((student, assignment))
+        flags, notes = [], []
+        if submission:
+            for name, path in sorted(submission.notebooks.items()):
+                source_nb, release_nb, numbers = references[(assignment, name)]
+                scan = integrity.scan_notebook(path, source_nb, release_nb, known, numbers)
+                flags += scan.flags
+                notes += scan.notes
+            extras = integrity.scan_extra_files(submission.extras + submission.unknown_notebooks, known)
+            flags += extras.flags
+            notes += extras.notes
+            if entry.get("status") == "graded":
+                for name in submission.notebooks:
+                    notes += integrity.runtime_notes(out / "autograded" / student / assignment / f"{name}.ipynb",
+                                                     cell_timeout, options.memory_limit_mb)
+        record = state["results"].setdefault(key, entry)
+        record["flags"] = [integrity.asdict(f) for f in flags]
+        record["notes"] = [integrity.asdict(n) for n in notes]
+
+    # 8. Scores from the gradebook; the CSV and the report.
+    pairs = [(r["student"], r["assignment"]) for r in state["results"].values()]
+    scores = read_scores(db_url, course_id, pairs)
+    rows = []
+    for key in sorted(state["results"], key=lambda k: (state["results"][k]["student"], state["results"][k]["assignment"])):
+        record = state["results"][key]
+        score, max_score, _ = scores[(record["student"], record["assignment"])]
+        record["score"], record["max_score"] = score, max_score
+        rows.append({"student": record["student"], "assignment": record["assignment"], "score": f"{score:g}",
+                     "max_score": f"{max_score:g}", "status": record["status"], "reason": record.get("reason", ""),
+                     "flags": len(record.get("flags", []))})
+    _write_csv(out / "grades.csv", rows)
+    from .report import write_report
+
+    write_report(out, state, collection.problems, settings)
+    state_path.write_text(json.dumps(state, indent=1, sort_keys=True))
+    return Summary(rows=rows, graded=len(results), skipped=len(current) - len(results) - len(prechecked),
+                   failed=failed, seconds=time.perf_counter() - started, out=out,
+                   task_seconds={(r["student"], r["assignment"]): r.get("seconds", 0.0) for r in results.values()})
+
+
+def _write_csv(path, rows):
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["student", "assignment", "score", "max_score", "status",
+                                                    "reason", "flags"])
+        writer.writeheader()
+        writer.writerows(rows)

@@ -1,0 +1,603 @@
+"""The integrity report: code in a submission that a person should look at.
+
+The test cells are built so that none of this earns points (they reload
+``nnlib.checks`` and compute their own expected values); the report is the
+second line of defence, and a list for review, not a verdict.  Every code cell
+the student controls (cells nbgrader does not overwrite with the instructor's
+version) is parsed with ``ast`` after IPython's own transformation of magics
+and shell escapes, and these patterns are flagged, naming the notebook, the
+cell (its nbgrader grade_id, or its position) and the line:
+
+* ``rebinding``: assigning to or deleting attributes of modules
+  (``np.testing.assert_allclose = ...``, ``nnlib.checks.expect_close = ...``,
+  ``importlib.reload = ...``, ``math.isclose = ...``), ``setattr`` on a module,
+  ``builtins``/``__builtins__``, ``sys.modules``, ``globals()[...] =``, and
+  top-level names that shadow a builtin or a name the test cells use; files
+  shipped next to the notebook that would shadow a module (``numpy.py``);
+* ``frame-inspection``: reading the caller's frame (``sys._getframe``,
+  ``inspect.stack``, ``f_back``, ``f_locals``), e.g. to copy a test's expected value;
+* ``kernel``: ending or steering the Python process (``os._exit``,
+  ``sys.exit``, ``exit()``, ``os.kill``, ``signal.signal``, ``raise
+  SystemExit``, ``except KeyboardInterrupt``: defeats the time limit);
+* ``shell``: ``subprocess``, ``os.system``, ``!cmd`` and ``%%bash``;
+* ``files``: opening, loading or listing a path that is absolute, climbs out
+  with ``..``, names the course's folders (``solutions``, ``source``,
+  ``gradebook.db``...) or is computed at run time;
+* ``dynamic-code``: ``exec``, ``eval``, ``compile``, ``__import__``, ``ctypes``;
+* ``hard-coded``: a graded function whose every ``return`` is a constant, or
+  that returns a number that appears in the visible tests (heuristics).
+
+Notes (not flags) list what nbgrader repairs or ignores: deleted, edited or
+reordered test and locked cells, extra files, and cells stopped by a limit.
+"""
+from __future__ import annotations
+
+import ast
+import builtins
+import json
+import math
+import re
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+FLAG_CATEGORIES = ("rebinding", "frame-inspection", "kernel", "shell", "files", "dynamic-code", "hard-coded")
+
+# Names the graded test cells rely on, besides builtins.
+TEST_NAMES = {"np", "numpy", "checks", "importlib", "nnlib", "math"}
+_BUILTIN_NAMES = {name for name in dir(builtins) if not name.startswith("_")} | {"__builtins__", "__import__"}
+_DEFAULT_ALIASES = {"np": "numpy", "plt": "matplotlib.pyplot", "checks": "nnlib.checks"}
+
+_KERNEL_CALLS = {
+    "os._exit": "exits the kernel process", "sys.exit": "exits the kernel", "exit": "exits the kernel",
+    "quit": "exits the kernel", "os.abort": "aborts the kernel process", "os.kill": "sends a signal to a process",
+    "os.killpg": "sends a signal to a process group", "signal.signal": "changes a signal handler",
+    "signal.alarm": "sets an alarm signal", "signal.setitimer": "sets a timer signal",
+    "signal.pthread_kill": "sends a signal to a thread", "signal.pthread_sigmask": "blocks signals",
+    "os.fork": "forks the kernel", "os.setsid": "detaches from the kernel's session",
+    "resource.setrlimit": "changes the kernel's resource limits", "faulthandler.enable": "changes crash handling",
+}
+_SHELL_CALLS = ("subprocess.", "os.system", "os.popen", "os.exec", "os.spawn", "os.posix_spawn", "pty.spawn")
+_FILE_CALLS = {
+    "open", "io.open", "os.open", "codecs.open", "numpy.load", "numpy.loadtxt", "numpy.genfromtxt",
+    "numpy.fromfile", "numpy.memmap", "os.listdir", "os.scandir", "os.walk", "glob.glob", "glob.iglob",
+    "shutil.copy", "shutil.copyfile", "shutil.copytree", "shutil.move", "shutil.rmtree", "os.remove",
+    "os.unlink", "os.rename", "os.replace", "pathlib.Path", "Path", "os.chdir", "pickle.load",
+    "nbformat.read", "json.load", "runpy.run_path", "linecache.getlines", "tokenize.open",
+}
+_FILE_METHODS = {"read_text", "read_bytes", "write_text", "write_bytes", "iterdir", "rglob"}
+_DYNAMIC_CALLS = {"exec": "runs code from a string", "eval": "evaluates code from a string",
+                  "compile": "compiles code from a string", "__import__": "imports dynamically",
+                  "importlib.import_module": "imports dynamically", "ctypes.CDLL": "loads native code"}
+_FRAME_CALLS = {"sys._getframe", "inspect.currentframe", "inspect.stack", "inspect.getouterframes",
+                "inspect.getframeinfo", "inspect.trace", "traceback.extract_stack", "sys.exc_info"}
+_FRAME_ATTRIBUTES = {"f_back", "f_locals", "f_globals", "gi_frame", "tb_frame", "cr_frame", "f_code"}
+_LOW_LEVEL_MODULES = {"ctypes", "gc", "builtins", "cffi"}
+_COURSE_PATH = re.compile(r"(^|[/\\])(solutions|source|autograded|submitted|release|feedback|notebooks|"
+                          r"gradebook\.db|\.nbgrader)([/\\]|$)|(^|[/\\])\.\.([/\\]|$)|^[/~]|^[A-Za-z]:[/\\]")
+_SHELL_MAGICS = {"bash", "sh", "script", "system", "sx", "writefile", "file", "perl", "ruby", "python",
+                 "python3", "pypy", "svg", "javascript", "js", "html"}
+_FILE_MAGICS = {"run", "load", "cat", "more", "pycat", "less", "cd", "bookmark", "load_ext", "env"}
+
+
+@dataclass
+class Finding:
+    """One line of the report: where, which kind, and what."""
+    notebook: str
+    cell: str
+    line: int
+    category: str
+    message: str
+    code: str = ""
+
+
+@dataclass
+class Scan:
+    flags: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+    def as_dict(self):
+        return {"flags": [asdict(f) for f in self.flags], "notes": [asdict(n) for n in self.notes]}
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebooks
+
+
+def _source(cell) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def _meta(cell) -> dict:
+    return (cell.get("metadata") or {}).get("nbgrader") or {}
+
+
+def _label(cell, index) -> str:
+    grade_id = _meta(cell).get("grade_id")
+    return grade_id if grade_id else f"cell {index + 1}"
+
+
+def _restored_ids(notebook) -> list[str]:
+    """grade_ids of the cells nbgrader overwrites with the instructor's version (test and locked cells)."""
+    return [_meta(c)["grade_id"] for c in notebook.get("cells", [])
+            if _meta(c).get("grade_id") and (_meta(c).get("grade") or _meta(c).get("locked"))
+            and not _meta(c).get("solution")]
+
+
+def _solution_ids(notebook) -> set:
+    return {_meta(c)["grade_id"] for c in notebook.get("cells", [])
+            if _meta(c).get("grade_id") and _meta(c).get("solution")}
+
+
+def to_python(source: str) -> str:
+    """IPython's transformation of a cell (magics and ``!`` become calls), one line per line."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+        return TransformerManager().transform_cell(source)
+    except Exception:  # IPython absent, or a cell it cannot transform: parse what is there
+        return source
+
+
+def visible_test_numbers(source_notebook) -> set:
+    """Non-trivial numbers written in the visible part of the instructor's test cells."""
+    numbers = set()
+    for cell in source_notebook.get("cells", []):
+        if cell.get("cell_type") != "code" or not _meta(cell).get("grade"):
+            continue
+        visible = _source(cell).split("### BEGIN HIDDEN TESTS")[0]
+        try:
+            tree = ast.parse(to_python(visible))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+                if not _trivial_number(node.value):
+                    numbers.add(float(node.value))
+    return numbers
+
+
+def _trivial_number(value) -> bool:
+    value = abs(float(value))
+    if value == int(value) and value <= 10:
+        return True
+    return value != 0 and abs(round(math.log10(value)) - math.log10(value)) < 1e-12  # 0.01, 1e-8, 1000
+
+
+# ---------------------------------------------------------------------------------------------
+# The AST walk
+
+
+def _dotted(node) -> str | None:
+    """'np.testing.assert_allclose' for an attribute chain on a name; None otherwise."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "get_ipython":
+        parts.append("get_ipython()")
+        return ".".join(reversed(parts))
+    return None
+
+
+def _is_constant(node) -> bool:
+    """A literal, or a container / np.array(...) / arithmetic of literals."""
+    if isinstance(node, ast.Constant):
+        return node.value is not None
+    if isinstance(node, ast.UnaryOp):
+        return _is_constant(node.operand)
+    if isinstance(node, ast.BinOp):
+        return _is_constant(node.left) and _is_constant(node.right)
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        return len(node.elts) > 0 and all(_is_constant(e) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(k is not None and _is_constant(k) and _is_constant(v) for k, v in zip(node.keys, node.values))
+    if isinstance(node, ast.Call):
+        name = _dotted(node.func) or ""
+        if name.split(".")[-1] in {"array", "asarray", "float", "int", "float64", "tuple", "list"}:
+            return bool(node.args) and all(_is_constant(a) for a in node.args) and \
+                all(_is_constant(k.value) for k in node.keywords)
+    return False
+
+
+def _numbers_in(node) -> set:
+    return {float(n.value) for n in ast.walk(node)
+            if isinstance(n, ast.Constant) and type(n.value) in (int, float) and not _trivial_number(n.value)}
+
+
+class _Visitor(ast.NodeVisitor):
+    def __init__(self, scanner, cell_label, lines, graded_function_cell):
+        self.scanner = scanner
+        self.cell = cell_label
+        self.lines = lines
+        self.graded = graded_function_cell
+        self.depth = 0  # >0 inside a function or class body
+
+    # -- helpers
+    def flag(self, node, category, message):
+        line = getattr(node, "lineno", 1)
+        code = self.lines[line - 1].strip() if 0 < line <= len(self.lines) else ""
+        self.scanner.add_flag(self.cell, line, category, message, code)
+
+    def resolve(self, dotted: str | None) -> str | None:
+        if not dotted:
+            return None
+        head, _, rest = dotted.partition(".")
+        base = self.scanner.aliases.get(head, head)
+        return base + ("." + rest if rest else "")
+
+    def is_module_root(self, node) -> bool:
+        dotted = _dotted(node)
+        if not dotted:
+            return False
+        head = dotted.split(".")[0]
+        return head in self.scanner.aliases or head in self.scanner.known_modules or head == "__builtins__"
+
+    # -- stores
+    def check_target(self, target, node, verb="rebinds"):
+        if isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self.check_target(element, node, verb)
+        elif isinstance(target, ast.Starred):
+            self.check_target(target.value, node, verb)
+        elif isinstance(target, ast.Attribute):
+            if self.is_module_root(target.value):
+                self.flag(node, "rebinding", f"{verb} {self.resolve(_dotted(target))}")
+        elif isinstance(target, ast.Subscript):
+            container = target.value
+            dotted = self.resolve(_dotted(container)) or ""
+            if dotted in ("sys.modules", "__builtins__", "builtins.__dict__") or dotted.endswith(".__dict__") \
+                    and self.is_module_root(container):
+                self.flag(node, "rebinding", f"{verb} an entry of {dotted}")
+            elif isinstance(container, ast.Call) and _dotted(container.func) in ("globals", "vars", "locals"):
+                self.flag(node, "rebinding", f"{verb} a name through {_dotted(container.func)}()")
+        elif isinstance(target, ast.Name) and self.depth == 0:
+            self.check_global_name(target.id, node)
+
+    def check_global_name(self, name, node):
+        if name in _BUILTIN_NAMES:
+            self.flag(node, "rebinding", f"rebinds the builtin {name!r} for every later cell")
+        elif name in TEST_NAMES:
+            self.flag(node, "rebinding", f"rebinds {name!r}, a name the test cells use")
+
+    def visit_Assign(self, node):
+        for target in node.targets:
+            self.check_target(target, node)
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node):
+        self.check_target(node.target, node)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node):
+        self.check_target(node.target, node)
+        self.generic_visit(node)
+
+    def visit_Delete(self, node):
+        for target in node.targets:
+            self.check_target(target, node, verb="deletes")
+        self.generic_visit(node)
+
+    def visit_For(self, node):
+        self.check_target(node.target, node)
+        self.generic_visit(node)
+
+    def visit_With(self, node):
+        for item in node.items:
+            if item.optional_vars is not None:
+                self.check_target(item.optional_vars, node)
+        self.generic_visit(node)
+
+    def visit_Global(self, node):
+        for name in node.names:
+            if name in _BUILTIN_NAMES or name in TEST_NAMES:
+                self.flag(node, "rebinding", f"declares {name!r} global to rebind it")
+
+    # -- imports
+    def visit_Import(self, node):
+        for alias in node.names:
+            root = alias.name.split(".")[0]
+            if root in _LOW_LEVEL_MODULES:
+                self.flag(node, "dynamic-code" if root != "builtins" else "rebinding",
+                          f"imports {alias.name}")
+            if alias.asname and self.depth == 0 and (alias.asname in _BUILTIN_NAMES or
+                                                     (alias.asname in TEST_NAMES and
+                                                      _DEFAULT_ALIASES.get(alias.asname, alias.asname) != alias.name)):
+                self.flag(node, "rebinding", f"binds {alias.asname!r} to the module {alias.name}")
+
+    def visit_ImportFrom(self, node):
+        module = node.module or ""
+        if module.split(".")[0] in _LOW_LEVEL_MODULES:
+            self.flag(node, "dynamic-code" if module != "builtins" else "rebinding", f"imports from {module}")
+        for alias in node.names:
+            bound = alias.asname or alias.name
+            if self.depth == 0 and (bound in _BUILTIN_NAMES or bound in TEST_NAMES):
+                if f"{module}.{alias.name}" not in ("nnlib.checks", "numpy.numpy"):
+                    self.flag(node, "rebinding", f"binds {bound!r} to {module}.{alias.name}")
+
+    # -- definitions
+    def _visit_definition(self, node):
+        if self.depth == 0 and node.name in _BUILTIN_NAMES | TEST_NAMES:
+            self.check_global_name(node.name, node)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and self.graded:
+            self.check_hard_coded(node)
+        self.depth += 1
+        self.generic_visit(node)
+        self.depth -= 1
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = _visit_definition
+
+    def visit_Lambda(self, node):
+        self.depth += 1
+        self.generic_visit(node)
+        self.depth -= 1
+
+    # -- calls and names
+    def visit_Call(self, node):
+        raw = _dotted(node.func)
+        name = self.resolve(raw) or ""
+        short = name.split(".")[-1]
+        if name in _KERNEL_CALLS:
+            self.flag(node, "kernel", f"{_KERNEL_CALLS[name]} ({name})")
+        elif name.startswith(_SHELL_CALLS):
+            self.flag(node, "shell", f"runs a program ({name})")
+        elif name in _DYNAMIC_CALLS:
+            self.flag(node, "dynamic-code", f"{_DYNAMIC_CALLS[name]} ({name})")
+        elif name in _FRAME_CALLS:
+            self.flag(node, "frame-inspection", f"inspects the call stack ({name})")
+        elif name in ("setattr", "delattr") and node.args and self.is_module_root(node.args[0]):
+            self.flag(node, "rebinding", f"{name} on {self.resolve(_dotted(node.args[0]))}")
+        elif name.startswith("get_ipython()"):
+            self.check_ipython_call(node, short)
+        elif name in _FILE_CALLS or name.startswith("pandas.read_") or (
+                isinstance(node.func, ast.Attribute) and short in _FILE_METHODS):
+            self.check_file_call(node, name)
+        if (name.startswith("sys.modules.") and short in ("update", "pop", "setdefault", "clear", "__setitem__",
+                                                           "__delitem__", "popitem")):
+            self.flag(node, "rebinding", f"changes sys.modules ({short})")
+        self.generic_visit(node)
+
+    def check_ipython_call(self, node, method):
+        magic = node.args[0].value if node.args and isinstance(node.args[0], ast.Constant) else ""
+        if method in ("system", "getoutput"):
+            self.flag(node, "shell", "runs a shell command (!)")
+        elif method == "run_cell_magic" and magic in _SHELL_MAGICS:
+            self.flag(node, "shell", f"runs the cell magic %%{magic}")
+        elif method == "run_line_magic" and magic in _SHELL_MAGICS | _FILE_MAGICS:
+            self.flag(node, "files" if magic in _FILE_MAGICS else "shell", f"runs the magic %{magic}")
+        elif method in ("ask_exit", "kernel"):
+            self.flag(node, "kernel", "asks the kernel to exit")
+
+    def check_file_call(self, node, name):
+        target = node.args[0] if node.args else None
+        if target is None:
+            for keyword in node.keywords:
+                if keyword.arg in ("file", "fname", "path", "filepath_or_buffer", "src", "top"):
+                    target = keyword.value
+        label = name or "a file method"
+        if target is None:
+            if name in ("os.listdir", "os.scandir", "os.walk", "pathlib.Path", "Path", "glob.glob"):
+                return  # the current folder
+            if isinstance(node.func, ast.Attribute):
+                self.flag(node, "files", f"accesses files through .{node.func.attr}()")
+            return
+        if isinstance(target, ast.Constant) and isinstance(target.value, str):
+            if _COURSE_PATH.search(target.value.strip()):
+                self.flag(node, "files", f"{label} on {target.value!r}, outside the student's folder")
+        else:
+            self.flag(node, "files", f"{label} on a path computed at run time")
+
+    def visit_Attribute(self, node):
+        if node.attr in _FRAME_ATTRIBUTES:
+            self.flag(node, "frame-inspection", f"reads the frame attribute {node.attr}")
+        elif node.attr == "__file__" and isinstance(node.ctx, ast.Load):
+            self.flag(node, "files", f"locates files through {_dotted(node) or '__file__'}")
+        elif (self.resolve(_dotted(node)) or "") == "sys.modules" and not isinstance(node.ctx, ast.Store):
+            self.flag(node, "rebinding", "reaches into sys.modules")
+        self.generic_visit(node)
+
+    def visit_Name(self, node):
+        if node.id == "__builtins__":
+            self.flag(node, "rebinding", "reaches into __builtins__")
+        self.generic_visit(node)
+
+    def visit_Constant(self, node):
+        if isinstance(node.value, str) and len(node.value) < 300 and re.search(
+                r"(^|[/\\])(solutions|autograded|gradebook\.db)([/\\]|$)", node.value):
+            self.flag(node, "files", f"mentions the path {node.value!r}")
+
+    def visit_Raise(self, node):
+        exc = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+        if isinstance(exc, ast.Name) and exc.id in ("SystemExit", "KeyboardInterrupt"):
+            self.flag(node, "kernel", f"raises {exc.id}")
+        self.generic_visit(node)
+
+    def visit_ExceptHandler(self, node):
+        types = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type] if node.type else []
+        for kind in types:
+            if isinstance(kind, ast.Name) and kind.id in ("KeyboardInterrupt", "BaseException", "SystemExit"):
+                self.flag(node, "kernel", f"catches {kind.id}, which defeats the time limit")
+        self.generic_visit(node)
+
+    # -- hard-coding
+    def check_hard_coded(self, function):
+        returns = [n for n in _own_nodes(function) if isinstance(n, ast.Return) and n.value is not None
+                   and not (isinstance(n.value, ast.Name) and n.value.id == "self")
+                   and not (isinstance(n.value, ast.Constant) and n.value.value is None)]
+        has_parameters = bool(function.args.args or function.args.posonlyargs or function.args.kwonlyargs)
+        if returns and has_parameters and all(_is_constant(r.value) for r in returns):
+            self.flag(returns[0], "hard-coded", f"{function.name}() returns only constants, whatever its input")
+            return
+        for ret in returns:
+            parts = ret.value.elts if isinstance(ret.value, ast.Tuple) else [ret.value]
+            literal = [p for p in parts if _is_constant(p) and _numbers_in(p)]
+            if literal and len(parts) > 1:
+                self.flag(ret, "hard-coded", f"{function.name}() returns the fixed value {ast.unparse(literal[0])[:60]}")
+                return
+            shared = sorted(_numbers_in(ret.value) & self.scanner.test_numbers)
+            if shared:
+                values = ", ".join(repr(v) for v in shared[:3])
+                self.flag(ret, "hard-coded", f"{function.name}() returns {values}, a value the visible tests check")
+                return
+
+
+def _own_nodes(function):
+    """The nodes of a function body, not descending into nested functions or classes."""
+    stack = list(function.body)
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                stack.append(child)
+
+
+# ---------------------------------------------------------------------------------------------
+# Scanning a submission
+
+
+class _Scanner:
+    def __init__(self, notebook_name, known_modules, test_numbers):
+        self.notebook = notebook_name
+        self.known_modules = known_modules
+        self.test_numbers = test_numbers
+        self.aliases = dict(_DEFAULT_ALIASES)
+        self.scan = Scan()
+
+    def add_flag(self, cell, line, category, message, code=""):
+        finding = Finding(self.notebook, cell, line, category, message, code)
+        if finding not in self.scan.flags:
+            self.scan.flags.append(finding)
+
+    def add_note(self, cell, category, message):
+        self.scan.notes.append(Finding(self.notebook, cell, 0, category, message))
+
+    def learn_imports(self, tree):
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        self.aliases[alias.asname] = alias.name
+                    else:
+                        head = alias.name.split(".")[0]
+                        self.aliases[head] = head
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                for alias in node.names:
+                    self.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+
+
+def known_module_names() -> set:
+    names = set(sys.builtin_module_names) | set(getattr(sys, "stdlib_module_names", ()))
+    names |= {name.split(".")[0] for name in sys.modules}
+    return names | {"numpy", "nnlib", "matplotlib", "scipy", "pandas", "torch", "sklearn", "IPython", "nbgrader"}
+
+
+def scan_notebook(path: Path, source_notebook: dict, release_notebook: dict | None = None,
+                  known_modules: set | None = None, test_numbers: set | None = None) -> Scan:
+    """Scan one submitted notebook; ``source_notebook`` is the instructor's, ``release_notebook`` the student's copy."""
+    path = Path(path)
+    scanner = _Scanner(path.name, known_modules or known_module_names(),
+                       visible_test_numbers(source_notebook) if test_numbers is None else test_numbers)
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8", errors="replace"))
+        cells = [c for c in notebook.get("cells", []) if isinstance(c, dict)]
+    except (ValueError, AttributeError):
+        return scanner.scan  # not a notebook: the grades CSV says so
+    restored = set(_restored_ids(source_notebook))
+    graded_functions = _solution_ids(source_notebook)
+
+    parsed = []
+    for index, cell in enumerate(cells):
+        if cell.get("cell_type") != "code":
+            continue
+        grade_id = _meta(cell).get("grade_id")
+        source = _source(cell)
+        python = to_python(source)
+        try:
+            tree = ast.parse(python)
+        except SyntaxError:
+            tree = None
+        if tree is not None:
+            scanner.learn_imports(tree)
+        if grade_id in restored:
+            continue  # nbgrader replaces this cell with the instructor's version before running it
+        parsed.append((index, cell, source, python, tree))
+
+    for index, cell, source, python, tree in parsed:
+        label = _label(cell, index)
+        if tree is None:
+            scanner.add_note(label, "syntax", "does not parse as Python (it will fail when run)")
+            continue
+        lines = source.splitlines() if len(source.splitlines()) == len(python.splitlines()) else python.splitlines()
+        _Visitor(scanner, label, lines, _meta(cell).get("grade_id") in graded_functions).visit(tree)
+
+    _note_tampering(scanner, cells, release_notebook or source_notebook, restored)
+    return scanner.scan
+
+
+def _note_tampering(scanner, cells, release_notebook, restored):
+    release_cells = {(_meta(c).get("grade_id")): c for c in release_notebook.get("cells", [])
+                     if _meta(c).get("grade_id") in restored}
+    submitted = {}
+    for index, cell in enumerate(cells):
+        grade_id = _meta(cell).get("grade_id")
+        if grade_id in restored and grade_id not in submitted:
+            submitted[grade_id] = cell
+    for grade_id, original in release_cells.items():
+        kind = "test cell" if _meta(original).get("grade") else "locked cell"
+        if grade_id not in submitted:
+            scanner.add_note(grade_id, "cells", f"{kind} deleted or its metadata removed (nbgrader restores it)")
+        elif _source(submitted[grade_id]).strip() != _source(original).strip():
+            scanner.add_note(grade_id, "cells", f"{kind} edited (nbgrader runs the instructor's version)")
+    want = [g for g in (_meta(c).get("grade_id") for c in release_notebook.get("cells", [])) if g in submitted]
+    have = [g for g in (_meta(c).get("grade_id") for c in cells) if g in submitted and g in want]
+    if have != want:
+        moved = [g for g, h in zip(want, have) if g != h]
+        scanner.add_note(moved[0] if moved else "", "cells",
+                         "test or locked cells reordered (nbgrader keeps the student's order)")
+
+
+def scan_extra_files(names: list[str], known_modules: set | None = None) -> Scan:
+    """Flag shipped files that would shadow a module; note the rest (they are not graded)."""
+    known_modules = known_modules or known_module_names()
+    scan = Scan()
+    shadowing = []
+    for name in names:
+        first = Path(name).parts[0]
+        stem = Path(first).stem if first.endswith((".py", ".pth", ".so", ".pyc")) else first
+        if (first.endswith((".py", ".pth", ".so", ".pyc")) or "/" in name) and stem in known_modules:
+            shadowing.append(name)
+        if first in ("sitecustomize.py", "usercustomize.py") or name.endswith(".pth"):
+            shadowing.append(name)
+    for name in sorted(set(shadowing)):
+        scan.flags.append(Finding(name, "", 0, "rebinding",
+                                  f"ships {name}, which would shadow a module if it were imported"))
+    if names:
+        listed = ", ".join(sorted(names)[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+        scan.notes.append(Finding("", "", 0, "extra-files", f"files besides the notebooks, not graded: {listed}"))
+    return scan
+
+
+def runtime_notes(autograded_notebook: Path, cell_timeout: int, memory_limit_mb: int) -> list[Finding]:
+    """Cells of an autograded notebook that a time or memory limit stopped."""
+    try:
+        notebook = json.loads(Path(autograded_notebook).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    notes = []
+    for index, cell in enumerate(notebook.get("cells", [])):
+        for output in cell.get("outputs", []) or []:
+            if output.get("output_type") != "error":
+                continue
+            name = output.get("ename", "")
+            if name in ("KeyboardInterrupt", "CellTimeoutError"):
+                message = f"stopped by the {cell_timeout} s per-cell time limit"
+            elif name == "MemoryError":
+                message = f"ran out of memory (limit {memory_limit_mb} MiB per kernel)"
+            else:
+                continue
+            notes.append(Finding(Path(autograded_notebook).name, _label(cell, index), 0, "limits", message))
+    return notes

@@ -1,0 +1,67 @@
+"""The integrity report: report.md for a person, report.json for a program.
+
+It lists, per student and assignment: submissions that could not be graded and
+why; flags (code to review, see grading/integrity.py) with notebook, cell and
+line; and notes (what nbgrader repaired or ignored).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def _md(text) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def write_report(out: Path, state: dict, skipped_folders: list, settings: dict) -> None:
+    records = sorted(state["results"].values(), key=lambda r: (r["student"], r["assignment"]))
+    counts = {status: sum(r["status"] == status for r in records) for status in ("graded", "failed", "missing")}
+    flagged = [r for r in records if r.get("flags")]
+    summary = dict(counts, submissions=len(records), students=len({r["student"] for r in records}),
+                   flagged=len(flagged), cell_timeout=settings["cell_timeout"],
+                   memory_limit_mb=settings["memory_limit_mb"])
+    data = {
+        "summary": summary,
+        "submissions": [{k: r.get(k) for k in ("student", "assignment", "status", "reason", "score", "max_score",
+                                                "flags", "notes")} for r in records],
+        "skipped_folders": [{"folder": name, "reason": why} for name, why in skipped_folders],
+    }
+    (out / "report.json").write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
+
+    lines = ["# Autograding report", "",
+             f"{summary['students']} students, {summary['submissions']} (student, assignment) pairs: "
+             f"{counts['graded']} graded, {counts['failed']} could not be graded, {counts['missing']} missing; "
+             f"{len(flagged)} flagged for review.",
+             f"Limits: {settings['cell_timeout']} s per cell, {settings['memory_limit_mb']} MiB per kernel.", ""]
+    problems = [r for r in records if r["status"] != "graded" or r.get("reason")]
+    lines += ["## Scores that need attention", ""]
+    if problems:
+        lines += ["| student | assignment | status | score | reason |", "| --- | --- | --- | --- | --- |"]
+        lines += [f"| {_md(r['student'])} | {_md(r['assignment'])} | {r['status']} | "
+                  f"{r.get('score', 0):g} / {r.get('max_score', 0):g} | {_md(r.get('reason', ''))} |" for r in problems]
+    else:
+        lines.append("None: every submission was graded.")
+    lines += ["", "## Flags for review", "",
+              "Code a person should look at. Test cells never trust the student's kernel, so none of this "
+              "earns points by itself; a flag is a question, not a verdict.", ""]
+    if not flagged:
+        lines.append("None.")
+    for record in flagged:
+        lines.append(f"### {record['student']} / {record['assignment']}")
+        for flag in record["flags"]:
+            where = f"`{flag['notebook']}`" + (f", cell `{flag['cell']}`" if flag["cell"] else "") + \
+                (f", line {flag['line']}" if flag["line"] else "")
+            code = f": `{flag['code']}`" if flag.get("code") else ""
+            lines.append(f"- **{flag['category']}** {where}: {flag['message']}{code}")
+        lines.append("")
+    noted = [r for r in records if r.get("notes")]
+    lines += ["", "## Notes", "", "What nbgrader repaired or ignored; nothing to do unless it surprises you.", ""]
+    if not noted:
+        lines.append("None.")
+    for record in noted:
+        items = "; ".join(f"{(n['cell'] + ': ') if n['cell'] else ''}{n['message']}" for n in record["notes"])
+        lines.append(f"- {record['student']} / {record['assignment']}: {items}")
+    if skipped_folders:
+        lines += ["", "## Folders skipped", ""] + [f"- `{name}`: {why}" for name, why in skipped_folders]
+    (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
