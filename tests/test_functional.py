@@ -31,44 +31,12 @@ def away_from_kinks(rng, shape):
     return np.where(np.abs(z) < 0.05, 0.5, z)
 
 
-# --- worked examples --------------------------------------------------------------------
+# --- step (the worked examples are in test_worked_examples.py) ----------------------------
 
-def test_sigmoid_worked_example_9():
-    assert F.sigmoid(5.7) == pytest.approx(0.996665, abs=5e-7)
-    assert F.sigmoid(5.7) == pytest.approx(1 / (1 + np.exp(-5.7)), rel=1e-15)
-
-
-def test_softmax_worked_example_8():
-    p = F.softmax([1.5, 0.8, -0.5])
-    np.testing.assert_allclose(p, [0.612775, 0.304295, 0.082930], atol=5e-7)
-    assert p.shape == (3,)
-
-
-def test_perceptron_step_worked_example_10():
-    x, w, b = np.array([2.0, 3.0, -1.0]), np.array([0.5, -0.3, 0.8]), 1.0
-    z = x @ w + b
-    assert z == pytest.approx(0.3)
-    assert F.step(z) == 1.0
-    assert F.step(-z) == 0.0
+def test_step_is_one_from_zero_on():
+    assert F.step(0.3) == 1.0 and F.step(-0.3) == 0.0
     np.testing.assert_array_equal(F.step([-2.0, -1e-300, 0.0, 1e-300, 3.0]), [0, 0, 1, 1, 1])
 
-
-def test_derivative_maxima_worked_example_17():
-    z = np.linspace(-10, 10, 20001)  # contains 0 exactly
-    assert F.sigmoid_grad(z).max() == pytest.approx(0.25, abs=1e-15)
-    assert F.tanh_grad(z).max() == pytest.approx(1.0, abs=1e-15)
-    assert z[np.argmax(F.sigmoid_grad(z))] == 0.0
-    assert z[np.argmax(F.tanh_grad(z))] == 0.0
-
-
-def test_leaky_relu_and_elu_defaults_worked_example_22():
-    assert F.leaky_relu(-2.0) == pytest.approx(-0.02)
-    assert F.leaky_relu(-2.0, alpha=0.1) == pytest.approx(-0.2)
-    assert F.elu(-1.0) == pytest.approx(np.exp(-1.0) - 1.0)
-    assert F.elu(3.0) == 3.0
-
-
-# --- formulas ------------------------------------------------------------------------
 
 def test_values_match_textbook_formulas():
     rng = np.random.default_rng(0)

@@ -20,61 +20,6 @@ def close(a, b, tol=1e-12):
     return abs(a - b) <= tol * max(1.0, abs(b))
 
 
-# --------------------------------------------------------------------------- worked examples
-
-def test_worked_example_2_gates_forward_and_backward():
-    # f = (x + y) z at x = -2, y = 5, z = -4 [lecture 001]
-    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
-    q = x + y
-    f = q * z
-    f.backward()
-    assert (q.data, f.data) == (3.0, -12.0)
-    assert f.grad == 1.0
-    assert z.grad == 3.0  # df/dz = q
-    assert q.grad == -4.0  # df/dq = z
-    assert x.grad == -4.0 and y.grad == -4.0  # the add gate passes df/dq to both
-
-
-def test_worked_example_3_forward_and_all_gradients():
-    # f = (x + y) z at x = 1, y = -3, z = 4 [lecture 000]
-    x, y, z = Value(1.0), Value(-3.0), Value(4.0)
-    f = (x + y) * z
-    f.backward()
-    assert f.data == -8.0
-    assert (x.grad, y.grad, z.grad) == (4.0, 4.0, -2.0)
-
-
-def test_worked_example_14_chain_rule_sin_of_square():
-    x = Value(2.0)
-    f = (x ** 2).sin()
-    f.backward()
-    assert close(x.grad, 2 * 2.0 * math.cos(4.0))  # d/dx sin(x^2) = 2 x cos(x^2)
-    assert abs(x.grad - (-2.614574)) < 5e-7  # the worked example's exact value
-    assert abs(round(x.grad, 3) - (-2.615)) < 1e-12  # the lecture's rounding
-
-
-def test_worked_example_13_one_sigmoid_neuron():
-    # z = w x + b, y_hat = sigmoid(z), L = (y_hat - y)^2, x = 2, w = 0.5, b = 1, y = 1, eta = 0.1
-    w, x, b, y = Value(0.5, label="w"), Value(2.0, label="x"), Value(1.0, label="b"), 1.0
-    z = w * x + b
-    y_hat = z.sigmoid()
-    L = (y_hat - y) ** 2
-    L.backward()
-    s = 1.0 / (1.0 + math.exp(-2.0))  # computed independently
-    assert z.data == 2.0
-    assert close(y_hat.data, s) and abs(y_hat.data - 0.880797) < 5e-7
-    assert close(L.data, (s - 1) ** 2) and abs(L.data - 0.014209) < 5e-7
-    assert close(y_hat.grad, 2 * (s - 1)) and abs(y_hat.grad - (-0.238)) < 5e-4
-    assert close(z.grad / y_hat.grad, s * (1 - s)) and abs(z.grad / y_hat.grad - 0.105) < 5e-4  # sigma'(z)
-    assert abs(z.grad - (-0.025031)) < 5e-7
-    assert abs(w.grad - (-0.050062)) < 5e-7 and close(w.grad, 2 * z.grad)  # dL/dw = dL/dz * x
-    assert close(b.grad, z.grad)
-    assert abs((w.data - 0.1 * w.grad) - 0.505) < 1e-5
-    assert abs((b.data - 0.1 * b.grad) - 1.0025) < 1e-5
-
-
-# --------------------------------------------------------------------------- the four gates
-
 def test_add_gate_distributes():
     a, b = Value(3.0), Value(-1.0)
     (a + b).backward(2.5)

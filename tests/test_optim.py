@@ -1,8 +1,8 @@
 """nnlib.optim: optimizers, gradient clipping, learning-rate schedules (notebook 08).
 
-PyTorch-free: the update rules are checked against the lecture's worked example, first
-steps computed by hand, and a straightforward (non in-place) NumPy transcription of the
-formulas.  tests/test_torch_crosscheck_optim.py compares with torch.optim itself.
+PyTorch-free: the update rules are checked against first steps computed by hand and a
+straightforward (non in-place) NumPy transcription of the formulas (worked example 1, one
+SGD step, is in test_worked_examples.py).  tests/test_torch_crosscheck_optim.py compares with torch.optim itself.
 """
 import math
 
@@ -88,18 +88,6 @@ def test_25_steps_match_the_written_out_formulas(name, cls, kwargs):
         assert params[k] is arrays[k]  # updated in place, never rebound
         np.testing.assert_allclose(params[k], expected[k], rtol=1e-12, atol=1e-13)
     assert opt.t == 25
-
-
-def test_sgd_step_is_worked_example_1():
-    # L(w) = (y - w x)^2, x = 3, y = 10, w0 = 2, eta = 0.1: dL/dw = -24, w1 = 4.4
-    layer = layers.Linear(1, 1, init="zeros")
-    layer.W = [[2.0]]
-    loss = losses.MSE()
-    loss(layer.forward(np.array([[3.0]])), np.array([[10.0]]))
-    layer.backward(loss.backward())
-    assert layer.grads["W"][0, 0] == pytest.approx(-24.0)
-    optim.SGD({"W": layer.W}, lr=0.1).step({"W": layer.grads["W"]})
-    assert layer.W[0, 0] == pytest.approx(4.4, abs=1e-12)
 
 
 def test_first_steps_by_hand():
