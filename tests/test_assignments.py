@@ -1,0 +1,210 @@
+"""Every assignment, through nbgrader itself: in sync, full marks, zero when unfilled, cheats caught.
+
+For each folder in solutions/ this builds a private nbgrader course in a temporary
+directory, runs nbgrader's ``generate_assignment`` and ``autograde`` (the real
+ones, with the course's configuration) on three submissions, and reads the
+scores back from nbgrader's gradebook:
+
+* ``solution``: the instructor's notebook. Every test cell earns its points.
+* ``unfilled``: the student notebook exactly as released. Every test cell earns 0,
+  so no test is vacuous.
+* ``cheat-<exercise>``, one per cheat in tests/cheats/<assignment>.py: every
+  exercise solved except that one, which returns answers hard-coded to the
+  visible examples. Right after its test cell the cheater also runs that
+  cell's *visible* part (as the student sees it), so the test proves the cheat
+  passes what the student can see and loses the points to the hidden tests.
+
+It also checks that notebooks/ equals what nbgrader generates from solutions/.
+"""
+from __future__ import annotations
+
+import copy
+import importlib.util
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grading.course import Course, ensure_tools_on_path, nbgrader_config, quiet_nbgrader_logs
+from grading.release import compare_folders
+
+REPO = Path(__file__).resolve().parent.parent
+COURSE = Course(REPO)
+ASSIGNMENTS = COURSE.assignments()
+VISIBLE_PROBE = "# visible-tests probe for {test_id}\n"
+
+pytestmark = pytest.mark.slow
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def source_of(cell) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def load_cheats(assignment: str):
+    """CHEATS (solution grade_id -> source) and TEST_FOR (solution grade_id -> test grade_id(s))."""
+    path = REPO / "tests" / "cheats" / f"{assignment}.py"
+    if not path.exists():
+        pytest.fail(f"{path.relative_to(REPO)} is missing: every assignment needs hard-coded-answer cheats")
+    spec = importlib.util.spec_from_file_location(f"cheats_{assignment}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    test_for = getattr(module, "TEST_FOR", {})
+    return module.CHEATS, {gid: test_for.get(gid, f"{gid}-tests") for gid in module.CHEATS}
+
+
+def cheater_notebook(source: dict, release: dict, exercise: str, cheat: str, test_ids: list[str]) -> dict:
+    """The released notebook, every exercise solved, except ``exercise`` hard-coded by ``cheat``.
+
+    A probe cell after each of ``test_ids`` runs that test cell's visible part, as the student sees it.
+    """
+    solutions = {nbgrader_meta(c)["grade_id"]: c["source"] for c in source["cells"] if nbgrader_meta(c).get("solution")}
+    notebook = copy.deepcopy(release)
+    cells = []
+    for cell in notebook["cells"]:
+        grade_id = nbgrader_meta(cell).get("grade_id")
+        if grade_id in solutions:
+            cell["source"] = cheat if grade_id == exercise else solutions[grade_id]
+        cells.append(cell)
+        if grade_id in test_ids:
+            cells.append({"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                          "id": f"probe-{len(cells)}",
+                          "source": VISIBLE_PROBE.format(test_id=grade_id) + source_of(cell)})
+    notebook["cells"] = cells
+    return notebook
+
+
+def as_list(test_ids) -> list[str]:
+    return [test_ids] if isinstance(test_ids, str) else list(test_ids)
+
+
+class Graded:
+    """What nbgrader made of one assignment's three submissions."""
+
+    def __init__(self, assignment: str, tmp: Path):
+        ensure_tools_on_path()
+        quiet_nbgrader_logs()
+        from nbgrader.apps import NbGraderAPI
+        from nbgrader.api import Gradebook
+
+        self.assignment = assignment
+        shutil.copytree(COURSE.source_dir / assignment, tmp / "source" / assignment,
+                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        db_url = f"sqlite:///{tmp / 'gradebook.db'}"
+        api = NbGraderAPI(config=nbgrader_config(tmp, db_url=db_url))
+        result = api.generate_assignment(assignment, force=True)
+        assert result["success"], f"nbgrader generate_assignment {assignment} failed:\n{result.get('log')}"
+        self.generated = tmp / "release" / assignment
+
+        source = json.loads((COURSE.source_dir / assignment / f"{assignment}.ipynb").read_text())
+        release = json.loads((self.generated / f"{assignment}.ipynb").read_text())
+        self.points = {nbgrader_meta(c)["grade_id"]: float(nbgrader_meta(c)["points"])
+                       for c in source["cells"] if nbgrader_meta(c).get("grade")}
+        self.exercises = [nbgrader_meta(c)["grade_id"] for c in source["cells"] if nbgrader_meta(c).get("solution")]
+        self.cheats, self.test_for = load_cheats(assignment)
+        submissions = {"solution": source, "unfilled": release}
+        for exercise, cheat in self.cheats.items():
+            submissions[f"cheat-{exercise}"] = cheater_notebook(
+                source, release, exercise, cheat, as_list(self.test_for[exercise]))
+        self.scores, self.outputs = {}, {}
+        for student, notebook in submissions.items():
+            folder = tmp / "submitted" / student / assignment
+            folder.mkdir(parents=True)
+            (folder / f"{assignment}.ipynb").write_text(json.dumps(notebook))
+            result = api.autograde(assignment, student, force=True, create=True)
+            assert result["success"], f"nbgrader autograde of {student}'s {assignment} failed:\n{result.get('log')}"
+            graded = json.loads((tmp / "autograded" / student / assignment / f"{assignment}.ipynb").read_text())
+            self.outputs[student] = graded
+        with Gradebook(db_url) as gradebook:
+            for student in submissions:
+                notebook = gradebook.find_submission_notebook(assignment, assignment, student)
+                self.scores[student] = {grade.name: grade.score for grade in notebook.grades}
+
+    def probe_errors(self, student: str) -> dict:
+        """test grade_id -> the error its visible-tests probe raised in ``student``'s notebook (or None)."""
+        errors = {}
+        for cell in self.outputs[student]["cells"]:
+            text = source_of(cell)
+            if cell["cell_type"] == "code" and text.startswith("# visible-tests probe for "):
+                test_id = text.splitlines()[0].rsplit(" ", 1)[-1]
+                failure = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+                errors[test_id] = f"{failure[0]['ename']}: {failure[0]['evalue']}" if failure else None
+        return errors
+
+
+_graded: dict[str, Graded] = {}
+
+
+@pytest.fixture(params=ASSIGNMENTS)
+def graded(request, tmp_path_factory) -> Graded:
+    """nbgrader's verdicts on one assignment, computed once per test session."""
+    name = request.param
+    if name not in _graded:
+        _graded[name] = Graded(name, tmp_path_factory.mktemp(name))
+    return _graded[name]
+
+
+def test_course_has_assignments():
+    assert len(ASSIGNMENTS) >= 3, f"expected the course's assignments in {COURSE.source_dir}, found {ASSIGNMENTS}"
+
+
+def test_release_matches_nbgrader_generation(graded):
+    problems = compare_folders(graded.generated, COURSE.release_dir / graded.assignment)
+    assert not problems, "\n".join(problems + [f"run: python -m grading release {graded.assignment}"])
+
+
+def test_structure(graded):
+    assert len(graded.exercises) >= 5, f"{graded.assignment}: {len(graded.exercises)} exercises, the course asks for at least 5"
+    assert all(p > 0 for p in graded.points.values()), graded.points
+    source = json.loads((COURSE.source_dir / graded.assignment / f"{graded.assignment}.ipynb").read_text())
+    for cell in source["cells"]:
+        if nbgrader_meta(cell).get("grade"):
+            text = source_of(cell)
+            assert text.startswith("import importlib, nnlib.checks as checks; checks = importlib.reload(checks)"), (
+                f"{nbgrader_meta(cell)['grade_id']}: test cells must start by reloading nnlib.checks")
+            assert "### BEGIN HIDDEN TESTS" in text, f"{nbgrader_meta(cell)['grade_id']} has no hidden tests"
+
+
+def test_solution_earns_full_marks(graded):
+    lost = {cell: (score, graded.points[cell]) for cell, score in graded.scores["solution"].items()
+            if score != graded.points[cell]}
+    assert set(graded.scores["solution"]) == set(graded.points)
+    assert not lost, f"{graded.assignment}: the solution loses points in {lost}"
+
+
+def test_unfilled_notebook_earns_zero(graded):
+    earned = {cell: score for cell, score in graded.scores["unfilled"].items() if score != 0}
+    assert set(graded.scores["unfilled"]) == set(graded.points)
+    assert not earned, f"{graded.assignment}: these test cells pass on the unfilled notebook: {earned}"
+
+
+def test_every_exercise_has_a_cheat(graded):
+    graded_exercises = [e for e in graded.exercises if f"{e}-tests" in graded.points]
+    missing = [e for e in graded_exercises if e not in graded.cheats]
+    assert not missing, f"tests/cheats/{graded.assignment}.py has no cheat for {missing}"
+
+
+def test_hard_coded_answers_pass_visible_tests_but_lose_hidden_points(graded):
+    for exercise, test_ids in graded.test_for.items():
+        student = f"cheat-{exercise}"
+        probes = graded.probe_errors(student)
+        for test_id in as_list(test_ids):
+            assert test_id in graded.points, f"cheat {exercise!r} names unknown test cell {test_id!r}"
+            assert probes.get(test_id, "missing") is None, (
+                f"{graded.assignment}: the cheat for {exercise} should pass the visible tests of {test_id} "
+                f"(else it proves nothing); it got {probes.get(test_id)}")
+            assert graded.scores[student][test_id] == 0, (
+                f"{graded.assignment}: hard-coded {exercise} earned {graded.scores[student][test_id]} "
+                f"points in {test_id}; its hidden tests must catch it")
+
+
+def test_solution_executes_without_errors(graded):
+    """nbgrader carries on past errors, so full marks alone would not notice a broken demo cell."""
+    errors = [(index, f"{o['ename']}: {o['evalue']}")
+              for index, cell in enumerate(graded.outputs["solution"]["cells"]) if cell["cell_type"] == "code"
+              for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors, f"{graded.assignment}: cells raised errors in the solution: {errors}"
