@@ -21,7 +21,10 @@ from __future__ import annotations
 import copy
 import importlib.util
 import json
+import multiprocessing
+import os
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -136,16 +139,31 @@ class Graded:
         return errors
 
 
-_graded: dict[str, Graded] = {}
+def grade_in_subprocess(name: str, tmp: Path):
+    """Graded(name, tmp), or the error that stopped it (as text, so it crosses the process boundary)."""
+    try:
+        return Graded(name, tmp)
+    except BaseException as error:  # noqa: BLE001 - reported by the test that needs it
+        return f"{type(error).__name__}: {error}"
+
+
+@pytest.fixture(scope="session")
+def graded_assignments(request, tmp_path_factory) -> dict:
+    """nbgrader's verdicts on every assignment this session's selected tests use, graded in parallel."""
+    wanted = sorted({item.callspec.params["graded"] for item in request.session.items
+                     if hasattr(item, "callspec") and "graded" in item.callspec.params})
+    workers = max(1, min(len(wanted), os.cpu_count() or 1))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = {name: pool.submit(grade_in_subprocess, name, tmp_path_factory.mktemp(name)) for name in wanted}
+        return {name: future.result() for name, future in futures.items()}
 
 
 @pytest.fixture(params=ASSIGNMENTS)
-def graded(request, tmp_path_factory) -> Graded:
-    """nbgrader's verdicts on one assignment, computed once per test session."""
-    name = request.param
-    if name not in _graded:
-        _graded[name] = Graded(name, tmp_path_factory.mktemp(name))
-    return _graded[name]
+def graded(request, graded_assignments) -> Graded:
+    result = graded_assignments[request.param]
+    if isinstance(result, str):
+        pytest.fail(f"grading {request.param} with nbgrader failed: {result}")
+    return result
 
 
 def test_course_has_assignments():
