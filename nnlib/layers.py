@@ -155,7 +155,7 @@ class Linear(Layer):
         self._set("b", value)
 
     def _set(self, key, value):
-        value = as_float_array(value, f"Linear.{key}")
+        value = as_float_array(value, f"Linear.{key}", finite=True)
         target = self.params[key]
         if value.shape != target.shape:
             raise ValueError(f"Linear.{key} expected shape {target.shape}, got shape {value.shape}")
@@ -372,7 +372,7 @@ class ParamDict(dict):
         target = self[key]
         if value is target:   # `params[k] -= step` updated the array in place already
             return
-        value = as_float_array(value, f"params[{key!r}]")
+        value = as_float_array(value, f"params[{key!r}]", finite=True)
         if value.shape != target.shape:
             raise ValueError(f"params[{key!r}] expected shape {target.shape}, got shape {value.shape}")
         target[...] = value

@@ -39,8 +39,9 @@ g <- g + wd p (the gradient of the penalty wd/2 ||p||^2).
 (or epoch) number.  ``clip_grad_norm`` rescales gradients in place, as
 ``torch.nn.utils.clip_grad_norm_`` does.
 
-Gradients are not checked for NaN at every step (that would cost time on every
-update); ``nnlib.train.fit`` stops with a clear error when the loss becomes NaN.
+``step`` refuses gradients that hold NaN or infinity (``ValueError`` naming the key)
+before it changes any parameter, so one bad batch cannot silently poison the model;
+``nnlib.train.fit`` also stops with a clear error when the loss becomes NaN.
 """
 import math
 import numbers
@@ -142,6 +143,14 @@ class Optimizer:
             if g.shape != p.shape:
                 raise ValueError(f"{name}: grads[{key!r}] has shape {g.shape}, expected {p.shape} "
                                  f"(the shape of params[{key!r}])")
+            flat = g.reshape(-1)
+            # g . g is NaN or inf exactly when g holds one (or when it overflows, hence the
+            # second, exact test); a BLAS dot costs far less than np.isfinite(g).all().
+            with np.errstate(over="ignore", invalid="ignore"):
+                square = np.dot(flat, flat)
+            if not math.isfinite(square) and not np.isfinite(g).all():
+                raise ValueError(f"{name} expected finite gradients, got NaN or infinity in grads[{key!r}] "
+                                 "(a diverging loss? try a smaller learning rate)")
             checked[key] = g
         return checked
 
