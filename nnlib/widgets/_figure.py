@@ -1,0 +1,167 @@
+"""One matplotlib figure per widget, redrawn in place (with blitting).
+
+``LiveFigure`` owns a ``matplotlib.figure.Figure`` (made without pyplot, so nothing is
+shown twice) and the ipywidget that displays it:
+
+* ``"ipympl"``: ipympl's interactive canvas (what ``%matplotlib widget`` uses); the kernel
+  renders with Agg and sends only the changed pixels to the browser.
+* ``"image"``: an ``ipywidgets.Image`` holding a PNG; a redraw replaces the bytes (one
+  message; no output area is cleared and rebuilt).  Used outside an IPython kernel and
+  when ipympl does not import.
+
+The mode is chosen by ``set_figure_mode("auto" | "ipympl" | "image")`` or the environment
+variable ``NNLIB_WIDGET_FIGURE``; "auto" picks ipympl inside a kernel when it imports.
+
+Fast redraws: artists that change on every slider move are registered with
+``animate(artist)``.  A full draw (``redraw(full=True)``, needed when axis limits, ticks
+or static artists change) renders everything else once and keeps that background; a
+normal ``redraw()`` pastes the background and draws only the animated artists on it,
+which skips the expensive part of a draw (ticks, labels, contours).
+"""
+import io
+import os
+import warnings
+
+MODES = ("auto", "ipympl", "image")
+_mode = None  # set_figure_mode overrides the environment variable
+
+
+def set_figure_mode(mode):
+    """Choose how new widgets display their figure: "auto", "ipympl" or "image"."""
+    global _mode
+    if mode not in MODES:
+        raise ValueError(f"set_figure_mode: unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    _mode = mode
+
+
+def _in_kernel():
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+def figure_mode():
+    """The mode new widgets will use, after resolving "auto"."""
+    mode = _mode or os.environ.get("NNLIB_WIDGET_FIGURE", "auto")
+    if mode not in MODES:
+        raise ValueError(f"NNLIB_WIDGET_FIGURE must be one of {', '.join(MODES)}, got {mode!r}")
+    if mode == "auto":
+        try:
+            import ipympl.backend_nbagg  # noqa: F401
+        except ImportError:
+            return "image"
+        return "ipympl" if _in_kernel() else "image"
+    return mode
+
+
+_figure_count = [0]
+
+
+class LiveFigure:
+    """A figure with ``nrows x ncols`` axes (``.axes``, a flat list) and ``.widget`` showing it."""
+
+    def __init__(self, nrows=1, ncols=1, figsize=(9.0, 3.6), dpi=80, mode=None):
+        from matplotlib.figure import Figure
+
+        # Constrained layout places the axes at the first full draw; the positions are then
+        # frozen (layout engine "none"), so later draws skip the layout solver.
+        self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        axes = self.figure.subplots(nrows, ncols, squeeze=False)
+        self.axes = list(axes.ravel())
+        self.mode = mode or figure_mode()
+        if self.mode == "ipympl":
+            from ipympl.backend_nbagg import Canvas, FigureManager
+
+            canvas = Canvas(self.figure)
+            _figure_count[0] += 1
+            with warnings.catch_warnings():  # ipympl's toolbar trips a traitlets deprecation
+                warnings.simplefilter("ignore", DeprecationWarning)
+                FigureManager(canvas, 10_000 + _figure_count[0])
+            canvas.header_visible = False
+            canvas.footer_visible = False
+            canvas.toolbar_visible = False
+            canvas.resizable = False
+            self.widget = canvas
+        else:
+            import ipywidgets
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+            FigureCanvasAgg(self.figure)
+            self.widget = ipywidgets.Image(format="png")
+        self.widget.add_class("nnlib-figure")
+        self.canvas = self.figure.canvas
+        self._animated = []
+        self._background = None
+        self.full_draws = 0
+        self.blits = 0
+        # Any full draw (ours, or ipympl's after a resize) refreshes the background.
+        self.canvas.mpl_connect("draw_event", self._on_draw)
+
+    def animate(self, *artists):
+        """Mark artists redrawn on every ``redraw()`` (drawn in this order, on top)."""
+        for artist in artists:
+            artist.set_animated(True)
+            self._animated.append(artist)
+        self._background = None
+        return artists[0] if len(artists) == 1 else artists
+
+    def relayout(self):
+        """Place the axes again at the next full draw (after titles or labels changed)."""
+        self.figure.set_layout_engine("constrained")
+        self._background = None
+
+    def _on_draw(self, event):
+        self.full_draws += 1
+        if self.figure.get_layout_engine() is not None:
+            self.figure.set_layout_engine("none")
+        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self._draw_animated()
+
+    def _draw_animated(self):
+        for artist in self._animated:
+            if artist.get_visible() and artist.figure is not None:
+                self.figure.draw_artist(artist)
+
+    def png(self):
+        """What the canvas holds now, as PNG bytes (fast, lightly compressed)."""
+        from PIL import Image
+
+        rgba = self.canvas.buffer_rgba()
+        image = Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBA", 0, 1)
+        buffer = io.BytesIO()
+        image.save(buffer, format="png", compress_level=1)
+        return buffer.getvalue()
+
+    def redraw(self, full=False):
+        """Show the current artists; ``full=True`` after changing limits or static artists."""
+        if full or self._background is None:
+            self.canvas.draw()          # fires _on_draw; ipympl also pushes the pixels
+            if self.mode == "image":
+                self.widget.value = self.png()
+            return
+        self.blits += 1
+        self.canvas.restore_region(self._background)
+        self._draw_animated()
+        if self.mode == "ipympl":
+            self.canvas.blit(self.figure.bbox)
+        else:
+            self.widget.value = self.png()
+
+
+def assemble(name, live, rows, controls, on_change=None, watched=()):
+    """The widget: ``rows`` (each a widget or a list, laid out as an HBox) above the figure,
+    in a VBox with the CSS class ``nnlib-<name>``.  ``on_change`` observes the value of
+    every control in ``watched``.  ``.live_figure`` and ``.controls`` (a dict) are attached
+    so that tests and benchmarks can drive the widget."""
+    import ipywidgets
+
+    for control in watched:
+        control.observe(on_change, names="value")
+    children = [ipywidgets.HBox(row) if isinstance(row, (list, tuple)) else row for row in rows]
+    box = ipywidgets.VBox(children + [live.widget])
+    box.add_class(f"nnlib-{name.replace('_', '-')}")
+    box.live_figure, box.controls = live, controls
+    return box

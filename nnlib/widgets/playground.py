@@ -1,0 +1,273 @@
+"""Playground: train a small MLP on a 2-D data set and watch the decision boundary move.
+
+``PlaygroundRun`` holds the data (from ``nnlib.data``, standardized), an ``nnlib.layers.MLP``
+and an ``nnlib.optim.SGD`` with weight decay ``l2``; ``step(epochs)`` trains with
+``nnlib.train.fit`` (mini-batches of ``batch_size``).  Two classes use one logit and
+``BCEWithLogits``, more classes ``SoftmaxCrossEntropy``.
+"""
+import numbers
+
+import numpy as np
+
+from nnlib import data, layers, losses, optim, train
+from nnlib._validate import as_rng
+from nnlib.widgets._plumbing import check_choice, check_nonnegative, check_positive
+
+DATASETS = ("circles", "xor", "moons", "spirals", "blobs")
+ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu", "elu", "identity")
+N_POINTS = 200
+
+
+def make_dataset(name, noise, rng):
+    """(X, y) with ``N_POINTS`` points of the named data set."""
+    if name == "circles":
+        return data.make_circles(N_POINTS, noise=noise, rng=rng)
+    if name == "xor":
+        return data.make_xor(N_POINTS, noise=noise, rng=rng)
+    if name == "moons":
+        return data.make_moons(N_POINTS, noise=noise, rng=rng)
+    if name == "spirals":
+        return data.make_spirals(N_POINTS, noise=noise, rng=rng)
+    return data.make_blobs(N_POINTS, noise=1.0 + 5.0 * noise, rng=rng, centers=3)
+
+
+def _hidden_sizes(hidden, who):
+    if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
+        hidden = (hidden,)
+    try:
+        sizes = tuple(hidden)
+    except TypeError:
+        raise ValueError(f"{who} expected hidden to be a tuple of layer widths, got {hidden!r}") from None
+    return tuple(check_positive(n, "every hidden width", who, integer=True) for n in sizes)
+
+
+class PlaygroundRun:
+    """One training run; see the module docstring.  ``losses`` holds one training loss per
+    epoch run so far."""
+
+    def __init__(self, dataset="circles", noise=0.1, hidden=(8, 8), activation="tanh", lr=0.03,
+                 l2=0.0, batch_size=32, rng=0):
+        who = "PlaygroundRun"
+        self.dataset = check_choice(dataset, DATASETS, "dataset", who)
+        self.noise = check_nonnegative(noise, "noise", who)
+        self.hidden = _hidden_sizes(hidden, who)
+        self.activation = check_choice(activation, ACTIVATIONS, "activation", who)
+        self.batch_size = check_positive(batch_size, "batch_size", who, integer=True)
+        lr = check_positive(lr, "lr (the learning rate)", who)
+        l2 = check_nonnegative(l2, "l2", who)
+        self.seed = rng
+        X, y = make_dataset(self.dataset, self.noise, as_rng(rng))
+        self.scaler = data.Standardizer().fit(X)
+        self.X_raw, self.X, self.y = X, self.scaler.transform(X), y
+        self.n_classes = int(y.max()) + 1
+        if self.n_classes == 2:
+            self.loss, self.targets = losses.BCEWithLogits(), y.astype(np.float64)
+        else:
+            self.loss, self.targets = losses.SoftmaxCrossEntropy(), y
+        self._hyper = (lr, l2)
+        self.reset()
+
+    @property
+    def lr(self):
+        return self.optimizer.lr
+
+    @lr.setter
+    def lr(self, value):
+        self.optimizer.lr = check_positive(value, "lr", "PlaygroundRun")
+
+    @property
+    def l2(self):
+        return self.optimizer.weight_decay
+
+    @l2.setter
+    def l2(self, value):
+        self.optimizer.weight_decay = check_nonnegative(value, "l2", "PlaygroundRun")
+
+    def reset(self):
+        """New initial weights (same seed), empty loss history, fresh optimizer state."""
+        rng = as_rng(self.seed)
+        init = "he" if self.activation in ("relu", "leaky_relu", "elu") else "xavier_uniform"
+        n_out = 1 if self.n_classes == 2 else self.n_classes
+        self.model = layers.MLP([2, *self.hidden, n_out], activation=self.activation, init=init, rng=rng)
+        lr, l2 = self._hyper if not hasattr(self, "optimizer") else (self.lr, self.l2)
+        self.optimizer = optim.SGD(self.model.params, lr=lr, weight_decay=l2)
+        self._rng = rng
+        self.losses = []
+        self.diverged = False
+
+    @property
+    def epochs(self):
+        return len(self.losses)
+
+    def step(self, epochs=1):
+        """Train ``epochs`` more epochs; returns the last training loss (NaN once diverged)."""
+        epochs = check_positive(epochs, "epochs", "PlaygroundRun.step", integer=True)
+        if self.diverged:
+            return float("nan")
+        try:
+            history = train.fit(self.model, self.loss, self.optimizer, self.X, self.targets, epochs,
+                                batch_size=self.batch_size, progress=False, rng=self._rng)
+        except train.TrainingDiverged:
+            self.diverged = True
+            self.losses.append(float("nan"))
+            return float("nan")
+        self.losses.extend(history.train_loss)
+        return self.losses[-1]
+
+    def _scores(self, X_std):
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self.model.forward(X_std)
+
+    def accuracy(self):
+        """Fraction of the training points classified correctly now."""
+        return train.accuracy(self.loss, self._scores(self.X), self.targets)
+
+    def predict(self, grid_points):
+        """Class-1 probability (m,) for two classes, class probabilities (m, k) otherwise,
+        at points (m, 2) in the data's original coordinates."""
+        from nnlib import functional as F
+
+        scores = self._scores(self.scaler.transform(np.asarray(grid_points, dtype=np.float64)))
+        if self.n_classes == 2:
+            return F.sigmoid(scores.reshape(-1))
+        return F.softmax(scores, axis=1)
+
+
+GRID = 60
+
+
+def _colour_image(run, xs, ys):
+    """RGBA image (GRID, GRID, 4) of the predicted class colours, paler where unsure."""
+    from matplotlib import colormaps
+
+    X, Y = np.meshgrid(xs, ys)
+    probs = run.predict(np.column_stack([X.ravel(), Y.ravel()]))
+    probs = np.nan_to_num(probs, nan=0.5)
+    if run.n_classes == 2:
+        rgba = colormaps["RdBu"](probs)
+    else:
+        palette = colormaps["tab10"](np.arange(run.n_classes))
+        rgba = probs @ palette
+        rgba[:, 3] = 1.0
+    rgba[:, :3] = 1.0 - 0.55 * (1.0 - rgba[:, :3])  # lighter, so the points stand out
+    return rgba.reshape(len(ys), len(xs), 4)
+
+
+def playground(dataset="circles", noise=0.1, hidden=(8, 8), activation="tanh", lr=0.03, l2=0.0,
+               batch_size=32, rng=0):
+    """A widget: data set, noise, hidden widths, activation, lr, L2 and batch-size controls,
+    play/pause (ipywidgets.Play), step and reset; the decision boundary and the loss curve
+    update as training runs.  Changing lr or L2 keeps training; the rest restarts."""
+    import ipywidgets as W
+
+    from nnlib.widgets._figure import LiveFigure, assemble
+
+    state = {"run": PlaygroundRun(dataset, noise, hidden, activation, lr, l2, batch_size, rng)}
+    run = state["run"]
+    dataset_box = W.Dropdown(options=DATASETS, value=run.dataset, description="data")
+    noise_slider = W.FloatSlider(value=run.noise, min=0.0, max=0.5, step=0.01, description="noise",
+                                 continuous_update=False)
+    hidden_text = W.Text(value=", ".join(map(str, run.hidden)), description="hidden",
+                         continuous_update=False)
+    act_box = W.Dropdown(options=ACTIVATIONS, value=run.activation, description="activation")
+    lr_slider = W.FloatLogSlider(value=run.lr, base=10, min=-4, max=1, step=0.05, description="lr",
+                                 readout_format=".3g")
+    l2_slider = W.FloatLogSlider(value=max(run.l2, 1e-6), base=10, min=-6, max=0, step=0.1,
+                                 description="L2", readout_format=".1e")
+    l2_on = W.Checkbox(value=run.l2 > 0, description="use L2", indent=False)
+    batch_slider = W.IntSlider(value=run.batch_size, min=1, max=N_POINTS, description="batch size",
+                               continuous_update=False)
+    epochs_per_frame = W.IntSlider(value=5, min=1, max=50, description="epochs/frame")
+    play = W.Play(value=0, min=0, max=10**9, step=1, interval=150, description="play")
+    step_button = W.Button(description="step", icon="step-forward")
+    reset_button = W.Button(description="reset", icon="refresh")
+    status = W.HTML()
+
+    live = LiveFigure(1, 2, figsize=(8.0, 3.6))
+    ax_data, ax_loss = live.axes
+    image = ax_data.imshow(np.ones((GRID, GRID, 4)), origin="lower", interpolation="bilinear",
+                           aspect="auto")
+    points = ax_data.scatter(np.zeros(0), np.zeros(0), s=12, edgecolors="k", linewidths=0.4)
+    loss_line, = ax_loss.plot([], [], "-", color="C1")
+    live.animate(image, points, loss_line)
+    ax_loss.set(xlabel="epoch", ylabel="training loss", yscale="log", ylim=(1e-3, 10.0),
+                title="loss")
+    view = {}
+
+    def draw_data():
+        run = state["run"]
+        lo, hi = run.X_raw.min(axis=0), run.X_raw.max(axis=0)
+        pad = 0.1 * (hi - lo)
+        lo, hi = lo - pad, hi + pad
+        view["xs"], view["ys"] = np.linspace(lo[0], hi[0], GRID), np.linspace(lo[1], hi[1], GRID)
+        image.set_extent((lo[0], hi[0], lo[1], hi[1]))
+        ax_data.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]), title=f"{run.dataset}: decision regions")
+        points.set_offsets(run.X_raw)
+        if run.n_classes == 2:
+            points.set_array(None)
+            points.set_facecolors(np.where(run.y[:, None] == 1, [[0.13, 0.4, 0.67, 1]],
+                                           [[0.7, 0.09, 0.17, 1]]))
+        else:
+            points.set_array(None)
+            from matplotlib import colormaps
+            points.set_facecolors(colormaps["tab10"](run.y))
+
+    def show(full=False):
+        run = state["run"]
+        image.set_data(_colour_image(run, view["xs"], view["ys"]))
+        epochs = np.arange(1, run.epochs + 1)
+        loss_line.set_data(epochs, run.losses)
+        limit = max(50, 2 ** int(np.ceil(np.log2(max(run.epochs, 1)))))
+        if ax_loss.get_xlim() != (0, limit):
+            ax_loss.set_xlim(0, limit)
+            full = True
+        accuracy = run.accuracy() if not run.diverged else float("nan")
+        note = " &mdash; <b>diverged</b>: lower the learning rate and reset" if run.diverged else ""
+        status.value = (f"epoch {run.epochs}, loss {run.losses[-1] if run.losses else float('nan'):.4f}, "
+                        f"accuracy {accuracy:.1%}{note}")
+        live.redraw(full=full)
+
+    def train_some(epochs):
+        state["run"].step(epochs)
+        show()
+
+    def restart(change=None):
+        try:
+            hidden_sizes = tuple(int(v) for v in hidden_text.value.replace(",", " ").split())
+            new = PlaygroundRun(dataset_box.value, noise_slider.value, hidden_sizes, act_box.value,
+                                lr_slider.value, l2_slider.value if l2_on.value else 0.0,
+                                batch_slider.value, rng)
+        except ValueError as error:
+            status.value = f"<span style='color:#cf222e'>{error}</span>"
+            return
+        state["run"] = new
+        draw_data()
+        show(full=True)
+
+    def change_hyper(change):
+        state["run"].lr = lr_slider.value
+        state["run"].l2 = l2_slider.value if l2_on.value else 0.0
+
+    def reset(button=None):
+        play.playing = False
+        state["run"].reset()
+        change_hyper(None)
+        show()
+
+    draw_data()
+    show(full=True)
+    play.observe(lambda change: train_some(epochs_per_frame.value), names="value")
+    step_button.on_click(lambda button: train_some(epochs_per_frame.value))
+    reset_button.on_click(reset)
+    for control in (lr_slider, l2_slider, l2_on):
+        control.observe(change_hyper, names="value")
+    controls = {"dataset": dataset_box, "noise": noise_slider, "hidden": hidden_text,
+                "activation": act_box, "lr": lr_slider, "l2": l2_slider, "l2_on": l2_on,
+                "batch_size": batch_slider, "epochs_per_frame": epochs_per_frame, "play": play,
+                "step": step_button, "reset": reset_button, "status": status}
+    rows = [[play, step_button, reset_button, epochs_per_frame], [dataset_box, noise_slider, hidden_text],
+            [act_box, lr_slider, batch_slider], [l2_on, l2_slider], status]
+    box = assemble("playground", live, rows, controls, restart,
+                   (dataset_box, noise_slider, hidden_text, act_box, batch_slider))
+    box.run = lambda: state["run"]
+    return box

@@ -1,0 +1,172 @@
+"""Optimizer race: several optimizers, each with its own learning rate, on one 2-D surface.
+
+``race(surface, optimizers, steps)`` runs every entry from the same start and returns
+{label: RaceResult(path (steps+1, 2), losses (steps+1,))}.  An entry is
+``(name, lr)`` with a name from ``nnlib.optim.NAMES`` (the optimizer is ``nnlib.optim``'s
+own, so the race shows exactly what training uses), or ``(rule, lr)`` with a student's
+update rule ``rule(params, grads, state, lr)`` that changes ``params["w"]`` in place
+(``state`` is a dict the rule may keep buffers in, starting empty).
+"""
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnlib import optim
+from nnlib.widgets._plumbing import check_choice, check_point, check_positive
+from nnlib.widgets.surfaces import SURFACES, get_surface, grid
+
+#: learning rates that make a fair race on each surface
+DEFAULT_LRS = {
+    "ill_conditioned": {"sgd": 0.015, "momentum": 0.01, "nesterov": 0.01, "adagrad": 0.5,
+                        "rmsprop": 0.05, "adam": 0.2},
+    "rosenbrock": {"sgd": 2e-3, "momentum": 1e-3, "nesterov": 1e-3, "adagrad": 0.5,
+                   "rmsprop": 0.05, "adam": 0.2},
+    "saddle": {"sgd": 0.05, "momentum": 0.01, "nesterov": 0.01, "adagrad": 0.2,
+               "rmsprop": 0.02, "adam": 0.05},
+    "quadratic": {"sgd": 0.1, "momentum": 0.03, "nesterov": 0.03, "adagrad": 0.5,
+                  "rmsprop": 0.05, "adam": 0.1},
+}
+LABELS = {"sgd": "SGD", "momentum": "Momentum", "nesterov": "Nesterov", "adagrad": "AdaGrad",
+          "rmsprop": "RMSProp", "adam": "Adam"}
+
+
+@dataclass
+class RaceResult:
+    path: np.ndarray     # (steps + 1, 2); NaN after a blow-up
+    losses: np.ndarray   # (steps + 1,)
+
+
+def default_optimizers(surface="ill_conditioned"):
+    """{label: (name, lr)} for all six nnlib optimizers with lrs suited to ``surface``."""
+    lrs = DEFAULT_LRS[get_surface(surface, "default_optimizers").name]
+    return {LABELS[name]: (name, lr) for name, lr in lrs.items()}
+
+
+def _check_entries(optimizers, who):
+    if not isinstance(optimizers, Mapping) or not optimizers:
+        raise ValueError(f"{who} expected optimizers to be a non-empty dict label -> (name or rule, lr), "
+                         f"got {optimizers!r}")
+    entries = {}
+    for label, entry in optimizers.items():
+        if not isinstance(entry, (tuple, list)) or len(entry) != 2:
+            raise ValueError(f"{who}: optimizers[{label!r}] must be a pair (name or update rule, lr), "
+                             f"got {entry!r}")
+        rule, lr = entry
+        if not callable(rule):
+            rule = check_choice(rule, optim.NAMES, f"optimizer for {label!r}", who)
+        entries[label] = (rule, check_positive(lr, f"the lr of {label!r}", who))
+    return entries
+
+
+def _run(surface, rule, lr, steps, start):
+    params = {"w": start.copy()}
+    path = np.full((steps + 1, 2), np.nan)
+    losses = np.full(steps + 1, np.nan)
+    path[0], losses[0] = start, surface.loss(start)
+    if callable(rule):
+        state = {}
+
+        def step(grads):
+            result = rule(params, grads, state, lr)
+            if isinstance(result, Mapping):   # a rule that returns new params instead
+                params["w"] = np.asarray(result["w"], dtype=np.float64)
+    else:
+        step = optim.get(rule, params, lr=lr).step
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(1, steps + 1):
+            step({"w": surface.grad(params["w"])})
+            value = surface.loss(params["w"])
+            if not np.isfinite(value) or value > 1e12:
+                break
+            path[t], losses[t] = params["w"], value
+    return RaceResult(path, losses)
+
+
+def race(surface="ill_conditioned", optimizers=None, steps=100, start=None):
+    """Run every optimizer ``steps`` steps on ``surface`` from ``start``; {label: RaceResult}."""
+    who = "race"
+    s = get_surface(surface, who)
+    entries = _check_entries(default_optimizers(s.name) if optimizers is None else optimizers, who)
+    steps = check_positive(steps, "steps", who, integer=True)
+    start = check_point(s.start if start is None else start, 2, "start", who)
+    return {label: _run(s, rule, lr, steps, start) for label, (rule, lr) in entries.items()}
+
+
+def optimizer_race(surface="ill_conditioned", optimizers=None, steps=100, start=None):
+    """A widget: surface dropdown, one log-scale lr slider per optimizer, steps slider;
+    trajectories on the contour plot (left) and loss gaps per step (right)."""
+    import ipywidgets as W
+
+    from nnlib.widgets._figure import LiveFigure, assemble
+
+    s = get_surface(surface, "optimizer_race")
+    custom = optimizers is not None
+    results = race(s.name, optimizers, steps, start)  # validates everything
+    entries = _check_entries(optimizers or default_optimizers(s.name), "optimizer_race")
+    state = {"surface": s, "entries": dict(entries),
+             "start": check_point(s.start if start is None else start, 2, "start", "optimizer_race")}
+    live = LiveFigure(1, 2, figsize=(9.5, 3.6))
+    ax_path, ax_loss = live.axes
+    lines = {}
+    for i, label in enumerate(entries):
+        colour = f"C{i % 10}"
+        lines[label] = (ax_path.plot([], [], "-", color=colour, lw=1.5, label=label)[0],
+                        ax_loss.plot([], [], "-", color=colour, lw=1.5, label=label)[0])
+        live.animate(*lines[label])
+    ax_path.legend(loc="upper right", fontsize=8)
+    ax_loss.set(xlabel="step", ylabel="loss - min", yscale="log", ylim=(1e-10, 1e3),
+                title="loss gap per step")
+    surface_box = W.Dropdown(options=list(SURFACES), value=s.name, description="surface")
+    steps_slider = W.IntSlider(value=steps, min=10, max=500, description="steps")
+    sliders = {label: W.FloatLogSlider(value=lr, base=10, min=-5, max=1, step=0.1, description=label,
+                                       readout_format=".2g") for label, (_, lr) in entries.items()}
+    static = []
+
+    def draw_surface():
+        for artist in static:
+            artist.remove()
+        static.clear()
+        surf = state["surface"]
+        X, Y, Z = grid(surf)
+        static.append(ax_path.contour(X, Y, np.log1p(Z - surf.f_min), levels=20, cmap="viridis",
+                                      linewidths=0.7))
+        static.append(ax_path.plot(*surf.minimum, "k*", ms=10)[0])
+        static.append(ax_path.plot(*state["start"], "ko", ms=4)[0])
+        ax_path.set(xlim=surf.xlim, ylim=surf.ylim, title=f"{surf.name}: trajectories")
+
+    def show(results, full=False):
+        surf = state["surface"]
+        for label, result in results.items():
+            line_path, line_loss = lines[label]
+            line_path.set_data(result.path[:, 0], result.path[:, 1])
+            line_loss.set_data(np.arange(len(result.losses)), result.losses - surf.f_min)
+        n = len(next(iter(results.values())).losses)
+        if ax_loss.get_xlim() != (0, n - 1):
+            ax_loss.set_xlim(0, n - 1)
+            full = True
+        live.redraw(full=full)
+
+    def rerun(change=None, full=False):
+        for label, slider in sliders.items():
+            state["entries"][label] = (state["entries"][label][0], slider.value)
+        show(race(state["surface"].name, state["entries"], steps_slider.value, state["start"]), full)
+
+    def change_surface(change):
+        state["surface"] = get_surface(change["new"])
+        state["start"] = np.array(state["surface"].start)
+        if not custom:
+            for label, (name, lr) in default_optimizers(state["surface"].name).items():
+                with sliders[label].hold_trait_notifications():
+                    sliders[label].value = lr
+        draw_surface()
+        rerun(full=True)
+
+    draw_surface()
+    show(results, full=True)
+    surface_box.observe(change_surface, names="value")
+    slider_list = list(sliders.values())
+    rows = [[surface_box, steps_slider]] + [slider_list[i:i + 3] for i in range(0, len(slider_list), 3)]
+    return assemble("optimizer_race", live, rows,
+                    {"surface": surface_box, "steps": steps_slider, "lr": sliders},
+                    rerun, (steps_slider, *slider_list))
