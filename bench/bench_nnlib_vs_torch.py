@@ -2,14 +2,24 @@
 
 A step is forward, loss, backward and the optimizer update (SGD, and separately Adam).
 Both libraries run in float64 (nnlib's default dtype), on the same weights and data, in
-the same process.  The measurements are interleaved (a block of nnlib steps, then a
-block of torch steps, repeated) so that both see the same machine state, and the median
-time per step of each is compared.  A ratio below 1 means nnlib is faster.
+the same process.  The measurements are interleaved: a block of nnlib steps, then a
+block of torch steps (which goes first alternates), repeated.  Each pair of neighbouring
+blocks gives one time ratio, so a change in machine load affects both sides of a ratio
+alike.  Printed per network and optimizer:
 
-Run:  .venv/bin/python bench/bench_nnlib_vs_torch.py [--repeats 15] [--quick]
+* the median time per step of each library, with the interquartile range of its blocks;
+* "nnlib is X times as fast as PyTorch": X = median over the pairs of torch time / nnlib
+  time (X > 1: nnlib is faster), with the interquartile range of the pairs' X.
+
+The last line gives the worst case (the smallest X) and the issue's target, time ratio
+nnlib/PyTorch = 1/X <= 1.0.
+
+Run:  .venv/bin/python bench/bench_nnlib_vs_torch.py [--repeats 15] [--quick] [--wait-load 1.0]
 
 Thread settings are left as the environment gives them (OPENBLAS_* variables are not
-touched; torch uses its default thread count); both are printed.
+touched; torch uses its default thread count); both are printed.  The machine may be
+shared: ``--wait-load L`` waits (up to ``--wait-max`` seconds) before each measurement
+until the 1-minute load average is at most L, and the load is printed with each row.
 """
 import argparse
 import ctypes
@@ -107,7 +117,14 @@ def per_step(fn, n):
     return (time.perf_counter() - start) / n
 
 
+def quartiles(values):
+    """(25th percentile, median, 75th percentile) of a list of numbers."""
+    q1, q2, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return q1, q2, q3
+
+
 def compare(nnlib_step, torch_step, repeats, block_seconds):
+    """Per-block times of each library and the per-pair speed factors torch / nnlib."""
     for fn in (nnlib_step, torch_step):  # warm up (allocations, caches, torch's lazy set-up)
         per_step(fn, 3)
     rough = min(per_step(nnlib_step, 3), per_step(torch_step, 3))
@@ -117,7 +134,16 @@ def compare(nnlib_step, torch_step, repeats, block_seconds):
         pair = ((nnlib_step, ours), (torch_step, theirs))
         for fn, out in (pair if r % 2 == 0 else pair[::-1]):
             out.append(per_step(fn, n))
-    return (statistics.median(ours), statistics.median(theirs)), (min(ours), min(theirs)), n
+    factors = [t / o for o, t in zip(ours, theirs)]
+    return ours, theirs, factors
+
+
+def wait_for_load(limit, max_seconds):
+    """Sleep until the 1-minute load average is <= limit (or max_seconds have passed)."""
+    deadline = time.monotonic() + max_seconds
+    while os.getloadavg()[0] > limit and time.monotonic() < deadline:
+        time.sleep(5)
+    return os.getloadavg()[0]
 
 
 def main(argv=None):
@@ -125,6 +151,9 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=15, help="interleaved blocks per library")
     parser.add_argument("--block", type=float, default=0.05, help="seconds per block (about)")
     parser.add_argument("--quick", action="store_true", help="5 repeats of 0.02 s blocks")
+    parser.add_argument("--wait-load", type=float, default=None,
+                        help="before each row, wait until the 1-minute load average is at most this")
+    parser.add_argument("--wait-max", type=float, default=300.0, help="longest wait per row, seconds")
     args = parser.parse_args(argv)
     if args.quick:
         args.repeats, args.block = 5, 0.02
@@ -135,29 +164,34 @@ def main(argv=None):
           f"torch threads {torch.get_num_threads()} (interop {torch.get_num_interop_threads()}), "
           "NumPy OpenBLAS threads {} (core {}); env {}".format(
               *openblas_info(), blas_env or "has no OPENBLAS/OMP/MKL variables"))
-    print(f"median of {args.repeats} interleaved blocks of ~{args.block * 1000:.0f} ms each "
-          f"(the ratio of the fastest blocks in brackets)")
-    load_before = os.getloadavg()[0]
-    print(f"load average before: {load_before:.2f}\n")
-    header = (f"{'network':<16}{'batch':>6}  {'loss':<11}{'optimizer':<10}{'nnlib ms':>10}{'torch ms':>10}"
-              f"{'ratio':>8}{'(best)':>9}")
+    print(f"{args.repeats} interleaved blocks of ~{args.block * 1000:.0f} ms per library and row; "
+          "times: median [interquartile range] per step;")
+    print("speed: nnlib is X times as fast as PyTorch, X = torch time / nnlib time per pair of blocks, "
+          "median [interquartile range]\n")
+    header = (f"{'network':<16}{'batch':>6}  {'optimizer':<10}{'load':>5}  {'nnlib ms':<27}{'torch ms':<27}"
+              "nnlib is X times as fast")
     print(header)
     print("-" * len(header))
-    ratios = []
+    results = []
     for label, sizes, batch, loss_name in CONFIGS:
         for opt_name in OPTIMIZERS:
+            load = os.getloadavg()[0] if args.wait_load is None else wait_for_load(args.wait_load, args.wait_max)
             nnlib_step, torch_step = build(sizes, batch, loss_name, opt_name)
-            (ours, theirs), (ours_best, theirs_best), _ = compare(nnlib_step, torch_step, args.repeats, args.block)
-            ratio = ours / theirs
-            ratios.append((ratio, f"{label} {opt_name}"))
-            print(f"{label:<16}{batch:>6}  {loss_name:<11}{opt_name:<10}{ours * 1e3:>10.3f}"
-                  f"{theirs * 1e3:>10.3f}{ratio:>8.2f}{f'({ours_best / theirs_best:.2f})':>9}", flush=True)
-    worst, where = max(ratios)
-    print(f"\nworst ratio nnlib/torch: {worst:.2f} ({where}); target <= 1.0: {'met' if worst <= 1.0 else 'NOT met'}")
-    load = max(load_before, os.getloadavg()[0])
-    if load > 0.5:
-        print(f"warning: load average {load:.2f}: other processes compete for the CPUs; torch's "
-              "multi-threaded kernels suffer more from that than NumPy, so re-run on an idle machine")
+            ours, theirs, factors = compare(nnlib_step, torch_step, args.repeats, args.block)
+            (o1, o2, o3), (t1, t2, t3), (f1, f2, f3) = quartiles(ours), quartiles(theirs), quartiles(factors)
+            results.append((f2, f1, f3, f"{label} {opt_name}"))
+            print(f"{label:<16}{batch:>6}  {opt_name:<10}{load:>5.2f}  "
+                  f"{f'{o2 * 1e3:.3f} [{o1 * 1e3:.3f}-{o3 * 1e3:.3f}]':<27}"
+                  f"{f'{t2 * 1e3:.3f} [{t1 * 1e3:.3f}-{t3 * 1e3:.3f}]':<27}"
+                  f"{f2:.2f} [{f1:.2f}-{f3:.2f}]", flush=True)
+    worst, low, high, where = min(results)
+    print(f"\nworst case: {where}: nnlib is {worst:.2f} times as fast as PyTorch "
+          f"(interquartile range {low:.2f}-{high:.2f}); time ratio nnlib/PyTorch {1 / worst:.2f}, "
+          f"target <= 1.0: {'met' if worst >= 1.0 else 'NOT met'}")
+    load = os.getloadavg()[0]
+    if load > 1.0:
+        print(f"note: load average {load:.2f} on {os.cpu_count()} CPUs: other processes compete for them; "
+              "both libraries' multi-threaded BLAS suffer, so the figures are noisy (try --wait-load)")
     return 0
 
 

@@ -242,6 +242,19 @@ class ReLU(Layer):
         grad_out = self._check_grad_out(grad_out, None if mask is None else mask.shape)
         return grad_out * mask
 
+    # Sequential calls these two right after a Linear layer, whose output (forward) and
+    # input gradient (backward) are fresh arrays that nobody else holds: they are
+    # overwritten instead of allocating new ones (max(z, 0) > 0 exactly where z > 0).
+    def _forward_in_place(self, z):
+        np.maximum(z, 0.0, out=z)
+        self._mask = z > 0
+        return z
+
+    def _backward_in_place(self, grad_out):
+        mask = getattr(self, "_mask", None)
+        grad_out = self._check_grad_out(grad_out, None if mask is None else mask.shape)
+        return np.multiply(grad_out, mask, out=grad_out)
+
 
 class LeakyReLU(Layer):
     """Elementwise x if x > 0 else alpha x (fixed alpha, default 0.01).
@@ -431,13 +444,23 @@ class Sequential(Layer):
         self.layers[0].needs_input_grad = bool(value)
 
     def forward(self, x):
+        previous = None
         for layer in self.layers:
-            x = layer.forward(x)
+            if type(layer) is ReLU and type(previous) is Linear:
+                x = layer._forward_in_place(x)    # x is the Linear's fresh output
+            else:
+                x = layer.forward(x)
+            previous = layer
         return x
 
     def backward(self, grad_out):
+        following = None
         for layer in reversed(self.layers):
-            grad_out = layer.backward(grad_out)
+            if type(layer) is ReLU and type(following) is Linear:
+                grad_out = layer._backward_in_place(grad_out)   # the Linear's fresh dL/dx
+            else:
+                grad_out = layer.backward(grad_out)
+            following = layer
         return grad_out
 
     def zero_grad(self):

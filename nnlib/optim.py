@@ -351,14 +351,13 @@ class Adam(Optimizer):
         np.multiply(g, g, out=work)
         work *= 1.0 - b2
         v += work
-        # p <- p - lr m_hat / (sqrt(v_hat) + eps), with m_hat = m / bc1, sqrt(v_hat) = sqrt(v) / sqrt(bc2)
-        bias_correction1 = 1.0 - b1 ** t
-        bias_correction2 = 1.0 - b2 ** t
+        # p <- p - lr m_hat / (sqrt(v_hat) + eps), with m_hat = m / bc1, sqrt(v_hat) = sqrt(v) / sqrt(bc2),
+        # computed as p - (lr sqrt(bc2) / bc1) m / (sqrt(v) + eps sqrt(bc2)): one pass fewer
+        root_bc2 = math.sqrt(1.0 - b2 ** t)
         np.sqrt(v, out=work)
-        work /= math.sqrt(bias_correction2)
-        work += self.eps
+        work += self.eps * root_bc2
         np.divide(m, work, out=work)
-        work *= -self.lr / bias_correction1
+        work *= -self.lr * root_bc2 / (1.0 - b1 ** t)
         p += work
 
     def _hyper(self):

@@ -365,3 +365,27 @@ def test_gradients_keep_the_shapes_of_inputs_and_parameters(sizes, n, activation
     for layer in net:                       # and each layer on its own
         x = rng.normal(size=(n, getattr(layer, "n_in", sizes[-1])))
         assert layer.backward(rng.normal(size=layer(x).shape)).shape == x.shape
+
+
+def test_sequential_never_overwrites_the_callers_arrays():
+    # Sequential lets a ReLU overwrite the fresh output of the Linear before it (and the
+    # fresh input gradient of the Linear after it); arrays the caller holds stay intact.
+    rng = np.random.default_rng(9)
+    net = L.Sequential(L.ReLU(), L.Linear(3, 4, init=normal_init, rng=rng), L.ReLU(),
+                       L.Linear(4, 2, init=normal_init, rng=rng), L.ReLU())
+    net.needs_input_grad = True
+    X, G = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
+    X0, G0 = X.copy(), G.copy()
+    out = net(X)
+    grad_x = net.backward(G)
+    np.testing.assert_array_equal(X, X0)
+    np.testing.assert_array_equal(G, G0)
+    # the same numbers layer by layer (every layer's own forward and backward)
+    h = X
+    for layer in net:
+        h = layer.forward(h)
+    np.testing.assert_array_equal(out, h)
+    g = G
+    for layer in reversed(net.layers):
+        g = layer.backward(g)
+    np.testing.assert_array_equal(grad_x, g)
