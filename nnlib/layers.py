@@ -22,6 +22,7 @@ Conventions
 import numpy as np
 
 from nnlib import functional as F
+from nnlib import init as init_module
 from nnlib._validate import as_float_array, as_rng
 
 __all__ = [
@@ -82,22 +83,15 @@ class Layer:
 
 # --- Linear ---------------------------------------------------------------------------
 
-_INIT_ALIASES = {"he": "he_normal", "kaiming": "he_normal", "xavier": "xavier_uniform",
-                 "glorot": "xavier_uniform", "lecture_xavier": "lecture_xavier_uniform"}
-_INIT_NAMES = ("zeros", "normal", "uniform", "xavier_uniform", "xavier_normal",
-               "lecture_xavier_uniform", "he_normal", "he_uniform")
-
-
 def _initial_weights(init, n_in, n_out, rng):
-    """Resolve ``init`` (a name from nnlib.init, an alias, or a callable) and return W (n_out, n_in)."""
+    """Resolve ``init`` (a name or alias from nnlib.init, or a callable) and return W (n_out, n_in)."""
     if isinstance(init, str):
-        key = _INIT_ALIASES.get(init.lower(), init.lower())
-        if key not in _INIT_NAMES:
-            names = ", ".join(sorted(set(_INIT_NAMES) | set(_INIT_ALIASES)))
-            raise ValueError(f"Linear: unknown init {init!r}; expected one of {names}, or a callable")
-        from nnlib import init as init_module  # imported here: nnlib.init is a separate module
-        fn = getattr(init_module, key)
-        label = key
+        try:
+            fn = init_module.get(init)
+        except ValueError:
+            names = ", ".join(init_module.NAMES + tuple(init_module.ALIASES))
+            raise ValueError(f"Linear: unknown init {init!r}; expected one of {names}, or a callable") from None
+        label = fn.__name__
     elif callable(init):
         fn, label = init, getattr(init, "__name__", "init")
     else:
@@ -138,21 +132,10 @@ class Linear(Layer):
         self._x = None
 
     # W and b read and write the very arrays in params (assignment copies in place).
-    @property
-    def W(self):
-        return self.params["W"]
-
-    @W.setter
-    def W(self, value):
-        self._set("W", value)
-
-    @property
-    def b(self):
-        return self.params["b"]
-
-    @b.setter
-    def b(self, value):
-        self._set("b", value)
+    W = property(lambda self: self.params["W"], lambda self, value: self._set("W", value),
+                 doc="The weights, shape (n_out, n_in): params['W'] itself.")
+    b = property(lambda self: self.params["b"], lambda self, value: self._set("b", value),
+                 doc="The bias, shape (n_out,): params['b'] itself.")
 
     def _set(self, key, value):
         value = as_float_array(value, f"Linear.{key}", finite=True)
@@ -203,30 +186,38 @@ class Linear(Layer):
 
 # --- activation layers (no parameters) ------------------------------------------------
 
-class Sigmoid(Layer):
+class _ActivationOfOutput(Layer):
+    """An elementwise activation y = f(x) whose derivative is a function of y: the layer
+    keeps y from forward, and backward returns g * f'(x) computed from y."""
+
+    def forward(self, x):
+        self._y = self._function(self._input(x))
+        return self._y
+
+    def backward(self, grad_out):
+        y = getattr(self, "_y", None)
+        grad_out = self._check_grad_out(grad_out, None if y is None else np.shape(y))
+        return self._backward_from_output(grad_out, y)
+
+
+class Sigmoid(_ActivationOfOutput):
     """Elementwise sigmoid.  Backward: dL/dx = g * s (1 - s) with s the forward output."""
 
-    def forward(self, x):
-        self._s = F.sigmoid(self._input(x))
-        return self._s
+    _function = staticmethod(F.sigmoid)
 
-    def backward(self, grad_out):
-        s = getattr(self, "_s", None)
-        grad_out = self._check_grad_out(grad_out, None if s is None else np.shape(s))
-        return grad_out * s * (1.0 - s)
+    @staticmethod
+    def _backward_from_output(g, s):
+        return g * s * (1.0 - s)
 
 
-class Tanh(Layer):
+class Tanh(_ActivationOfOutput):
     """Elementwise tanh.  Backward: dL/dx = g * (1 - t^2) with t the forward output."""
 
-    def forward(self, x):
-        self._t = np.tanh(self._input(x))
-        return self._t
+    _function = staticmethod(np.tanh)
 
-    def backward(self, grad_out):
-        t = getattr(self, "_t", None)
-        grad_out = self._check_grad_out(grad_out, None if t is None else t.shape)
-        return grad_out * (1.0 - t * t)
+    @staticmethod
+    def _backward_from_output(g, t):
+        return g * (1.0 - t * t)
 
 
 class ReLU(Layer):

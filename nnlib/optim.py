@@ -96,9 +96,13 @@ class Optimizer:
     ``step(grads)`` validates ``grads`` against ``params`` and calls it for every key.
     """
 
-    def __init__(self, params, lr):
-        self.params = _check_params(params, type(self).__name__)
+    def __init__(self, params, lr, weight_decay=0.0, eps=None):
+        name = type(self).__name__
+        self.params = _check_params(params, name)
         self.lr = lr
+        self.weight_decay = _real(weight_decay, name, "weight_decay", low=0.0)
+        if eps is not None:   # the optimizers that divide by a root mean square
+            self.eps = _real(eps, name, "eps", low=0.0)
         self.t = 0            # number of steps taken
         self.state = {}       # per-parameter buffers, keyed like params
         self._scratch = {}    # per-parameter work arrays (no temporaries in the hot loop)
@@ -183,9 +187,10 @@ class Optimizer:
         grads = self._check_grads(grads)
         self.t += 1
         for key, p in self.params.items():
-            self._update(key, p, grads[key])
+            self._update(key, p, self._with_weight_decay(key, p, grads[key]))
 
     def _update(self, key, p, g):
+        """Change ``p`` in place; ``g`` already includes the weight-decay term wd p."""
         raise NotImplementedError
 
     def reset(self):
@@ -193,11 +198,17 @@ class Optimizer:
         self.t = 0
         self.state.clear()
 
-    def _hyper(self):
-        return f"lr={self.lr:g}"
+    # the hyperparameters repr shows, in order; momentum, nesterov and weight_decay only when set
+    _shown = ("lr",)
 
     def __repr__(self):
-        return f"{type(self).__name__}({self._hyper()})"
+        parts = []
+        for name in self._shown:
+            value = getattr(self, name)
+            if name in ("momentum", "nesterov", "weight_decay") and not value:
+                continue
+            parts.append(f"{name}={value}" if isinstance(value, bool) else f"{name}={value:g}")
+        return f"{type(self).__name__}({', '.join(parts)})"
 
 
 # --- the optimizers ---------------------------------------------------------------------
@@ -212,10 +223,11 @@ class SGD(Optimizer):
                         p <- p - lr (g + mu b)             (nesterov=True)
     """
 
+    _shown = ("lr", "momentum", "nesterov", "weight_decay")
+
     def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0):
-        super().__init__(params, lr)
+        super().__init__(params, lr, weight_decay)
         self.momentum = _real(momentum, "SGD", "momentum", low=0.0, high=1.0, high_open=True)
-        self.weight_decay = _real(weight_decay, "SGD", "weight_decay", low=0.0)
         if not isinstance(nesterov, (bool, np.bool_)):
             raise TypeError(f"SGD expected nesterov to be True or False, got {nesterov!r}")
         if nesterov and self.momentum == 0.0:
@@ -223,7 +235,6 @@ class SGD(Optimizer):
         self.nesterov = bool(nesterov)
 
     def _update(self, key, p, g):
-        g = self._with_weight_decay(key, p, g)
         mu = self.momentum
         if mu != 0.0:
             state = self.state.setdefault(key, {})
@@ -244,15 +255,15 @@ class SGD(Optimizer):
         np.multiply(g, -self.lr, out=work)
         p += work
 
-    def _hyper(self):
-        text = f"lr={self.lr:g}"
-        if self.momentum:
-            text += f", momentum={self.momentum:g}"
-        if self.nesterov:
-            text += ", nesterov=True"
-        if self.weight_decay:
-            text += f", weight_decay={self.weight_decay:g}"
-        return text
+
+def _scaled_step(p, g, square, lr, eps, work):
+    """p <- p - lr g / (sqrt(square) + eps), in place, with ``work`` as scratch space
+    (the step of AdaGrad and RMSProp, whose ``square`` is a sum or average of g^2)."""
+    np.sqrt(square, out=work)
+    work += eps
+    np.divide(g, work, out=work)
+    work *= -lr
+    p += work
 
 
 class AdaGrad(Optimizer):
@@ -263,26 +274,17 @@ class AdaGrad(Optimizer):
         p <- p - lr g / (sqrt(s) + eps)
     """
 
+    _shown = ("lr", "eps", "weight_decay")
+
     def __init__(self, params, lr=0.01, eps=1e-10, weight_decay=0.0):
-        super().__init__(params, lr)
-        self.eps = _real(eps, "AdaGrad", "eps", low=0.0)
-        self.weight_decay = _real(weight_decay, "AdaGrad", "weight_decay", low=0.0)
+        super().__init__(params, lr, weight_decay, eps)
 
     def _update(self, key, p, g):
-        g = self._with_weight_decay(key, p, g)
         s = self._buffer(key, "sum", p)
         work = self._work(key, p)
         np.multiply(g, g, out=work)
         s += work
-        np.sqrt(s, out=work)
-        work += self.eps
-        np.divide(g, work, out=work)
-        work *= -self.lr
-        p += work
-
-    def _hyper(self):
-        return f"lr={self.lr:g}, eps={self.eps:g}" + (
-            f", weight_decay={self.weight_decay:g}" if self.weight_decay else "")
+        _scaled_step(p, g, s, self.lr, self.eps, work)
 
 
 class RMSProp(Optimizer):
@@ -293,29 +295,20 @@ class RMSProp(Optimizer):
         p <- p - lr g / (sqrt(v) + eps)
     """
 
+    _shown = ("lr", "alpha", "eps", "weight_decay")
+
     def __init__(self, params, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0):
-        super().__init__(params, lr)
+        super().__init__(params, lr, weight_decay, eps)
         self.alpha = _real(alpha, "RMSProp", "alpha", low=0.0, high=1.0, high_open=True)
-        self.eps = _real(eps, "RMSProp", "eps", low=0.0)
-        self.weight_decay = _real(weight_decay, "RMSProp", "weight_decay", low=0.0)
 
     def _update(self, key, p, g):
-        g = self._with_weight_decay(key, p, g)
         v = self._buffer(key, "square_avg", p)
         work = self._work(key, p)
         v *= self.alpha
         np.multiply(g, g, out=work)
         work *= 1.0 - self.alpha
         v += work
-        np.sqrt(v, out=work)
-        work += self.eps
-        np.divide(g, work, out=work)
-        work *= -self.lr
-        p += work
-
-    def _hyper(self):
-        return f"lr={self.lr:g}, alpha={self.alpha:g}, eps={self.eps:g}" + (
-            f", weight_decay={self.weight_decay:g}" if self.weight_decay else "")
+        _scaled_step(p, g, v, self.lr, self.eps, work)
 
 
 class Adam(Optimizer):
@@ -329,15 +322,14 @@ class Adam(Optimizer):
     The bias correction undoes the pull towards 0 of buffers that start at 0.
     """
 
+    _shown = ("lr", "beta1", "beta2", "eps", "weight_decay")
+
     def __init__(self, params, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
-        super().__init__(params, lr)
+        super().__init__(params, lr, weight_decay, eps)
         self.beta1 = _real(beta1, "Adam", "beta1", low=0.0, high=1.0, high_open=True)
         self.beta2 = _real(beta2, "Adam", "beta2", low=0.0, high=1.0, high_open=True)
-        self.eps = _real(eps, "Adam", "eps", low=0.0)
-        self.weight_decay = _real(weight_decay, "Adam", "weight_decay", low=0.0)
 
     def _update(self, key, p, g):
-        g = self._with_weight_decay(key, p, g)
         b1, b2, t = self.beta1, self.beta2, self.t
         m = self._buffer(key, "m", p)
         v = self._buffer(key, "v", p)
@@ -359,10 +351,6 @@ class Adam(Optimizer):
         np.divide(m, work, out=work)
         work *= -self.lr * root_bc2 / (1.0 - b1 ** t)
         p += work
-
-    def _hyper(self):
-        return (f"lr={self.lr:g}, beta1={self.beta1:g}, beta2={self.beta2:g}, eps={self.eps:g}"
-                + (f", weight_decay={self.weight_decay:g}" if self.weight_decay else ""))
 
 
 # --- a factory by name ------------------------------------------------------------------

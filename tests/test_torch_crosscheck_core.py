@@ -30,6 +30,16 @@ def close(a, b, rtol=RTOL, atol=ATOL):
     np.testing.assert_allclose(a, b, rtol=rtol, atol=atol)
 
 
+def forward_backward_agree(layer, ref, X, G):
+    """Run X forward and G backward through an nnlib layer and its torch twin; compare
+    the outputs and dL/dX (the parameter gradients are then in layer.grads / ref's .grad)."""
+    x = t(X, grad=True)
+    out = ref(x)
+    out.backward(t(G))
+    close(layer(X), out)
+    close(layer.backward(G), x.grad)
+
+
 # the test points include exact zeros, so the conventions at kinks are compared too
 Z = np.concatenate([np.linspace(-6, 6, 25), [0.0, -0.0, 1e-9, -1e-9, 30.0, -30.0, 700.0, -700.0]])
 
@@ -76,12 +86,7 @@ def test_linear_matches_torch(n, n_in, n_out):
     with torch.no_grad():
         ref.weight.copy_(t(layer.W))
         ref.bias.copy_(t(layer.b))
-    X, G = rng.normal(size=(n, n_in)), rng.normal(size=(n, n_out))
-    x = t(X, grad=True)
-    out = ref(x)
-    out.backward(t(G))
-    close(layer(X), out)
-    close(layer.backward(G), x.grad)
+    forward_backward_agree(layer, ref, rng.normal(size=(n, n_in)), rng.normal(size=(n, n_out)))
     close(layer.grads["W"], ref.weight.grad)
     close(layer.grads["b"], ref.bias.grad)
 
@@ -96,11 +101,7 @@ def test_prelu_matches_torch(alpha):
     ref = torch.nn.PReLU(num_parameters=1, init=alpha).double()
     with torch.no_grad():
         ref.weight.fill_(alpha)   # torch stored init in float32 (-0.4 is not exact there)
-    x = t(X, grad=True)
-    out = ref(x)
-    out.backward(t(G))
-    close(layer(X), out)
-    close(layer.backward(G), x.grad)
+    forward_backward_agree(layer, ref, X, G)
     close(layer.grads["alpha"], ref.weight.grad)
     assert layer.grads["alpha"].shape == tuple(ref.weight.shape) == (1,)
 
@@ -112,11 +113,7 @@ def test_activation_layers_match_torch_modules():
              (L.LeakyReLU(0.1), torch.nn.LeakyReLU(0.1)), (L.ELU(0.7), torch.nn.ELU(0.7)),
              (L.Softmax(), torch.nn.Softmax(dim=-1))]
     for ours, ref in pairs:
-        x = t(X, grad=True)
-        out = ref(x)
-        out.backward(t(G))
-        close(ours(X), out)
-        close(ours.backward(G), x.grad)
+        forward_backward_agree(ours, ref, X, G)
 
 
 # --- losses ---------------------------------------------------------------------------
