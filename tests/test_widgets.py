@@ -400,8 +400,13 @@ def test_ipympl_mode_builds_a_canvas():
 
     set_figure_mode("ipympl")
     box = learning_rate_explorer()
-    assert isinstance(box.live_figure.widget, Canvas)
+    live = box.live_figure
+    assert isinstance(live.widget, Canvas)
     box.controls["lr"].value = 0.7
-    assert box.live_figure.blits == 1
+    assert live.full_draws == 0 and live.blits == 0  # no browser view: nothing is rendered
+    live.widget._handle_message(live.widget, {"type": "initialized"}, [])  # a view appears
+    box.controls["lr"].value = 0.8
+    box.controls["lr"].value = 0.9
+    assert live.full_draws == 1 and live.blits == 1
     with pytest.raises(ValueError, match="auto.*ipympl.*image"):
         set_figure_mode("svg")

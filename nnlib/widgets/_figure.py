@@ -50,11 +50,34 @@ def figure_mode():
         raise ValueError(f"NNLIB_WIDGET_FIGURE must be one of {', '.join(MODES)}, got {mode!r}")
     if mode == "auto":
         try:
-            import ipympl.backend_nbagg  # noqa: F401
+            ipympl_canvas()
         except ImportError:
             return "image"
         return "ipympl" if _in_kernel() else "image"
     return mode
+
+
+def ipympl_canvas():
+    """ipympl's ``(Canvas, FigureManager)``, imported without switching pyplot's backend.
+
+    Importing the ``ipympl`` package calls ``matplotlib.use("module://ipympl.backend_nbagg")``
+    when matplotlib is loaded, which would turn the notebook's later ``plt.show()`` plots
+    (inline) into interactive canvases.  Our figures never go through pyplot, so the backend
+    the notebook chose is put back.
+    """
+    import sys
+
+    import matplotlib
+
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    chosen = pyplot.get_backend() if pyplot else dict.__getitem__(matplotlib.rcParams, "backend")
+    from ipympl.backend_nbagg import Canvas, FigureManager
+
+    if pyplot is not None and pyplot.get_backend() != chosen:
+        pyplot.switch_backend(chosen)
+    elif pyplot is None:
+        dict.__setitem__(matplotlib.rcParams, "backend", chosen)
+    return Canvas, FigureManager
 
 
 _figure_count = [0]
@@ -73,7 +96,7 @@ class LiveFigure:
         self.axes = list(axes.ravel())
         self.mode = mode or figure_mode()
         if self.mode == "ipympl":
-            from ipympl.backend_nbagg import Canvas, FigureManager
+            Canvas, FigureManager = ipympl_canvas()
 
             canvas = Canvas(self.figure)
             _figure_count[0] += 1
@@ -137,6 +160,13 @@ class LiveFigure:
 
     def redraw(self, full=False):
         """Show the current artists; ``full=True`` after changing limits or static artists."""
+        if self.mode == "ipympl" and self.widget.syncing_data_url:
+            # No browser view yet (ipympl clears the flag when one says "initialized"):
+            # ask for a draw, which the view requests once it exists.  Drawing now would
+            # send a size before the picture and break ipympl's view.
+            self._background = None
+            self.canvas.draw_idle()
+            return
         if full or self._background is None:
             self.canvas.draw()          # fires _on_draw; ipympl also pushes the pixels
             if self.mode == "image":
@@ -155,9 +185,24 @@ def assemble(name, live, rows, controls, on_change=None, watched=()):
     """The widget: ``rows`` (each a widget or a list, laid out as an HBox) above the figure,
     in a VBox with the CSS class ``nnlib-<name>``.  ``on_change`` observes the value of
     every control in ``watched``.  ``.live_figure`` and ``.controls`` (a dict) are attached
-    so that tests and benchmarks can drive the widget."""
+    so that tests and benchmarks can drive the widget; each control also gets the CSS
+    class ``nnlib-control-<key>`` (``-<label>`` / ``-<index>`` added inside dicts and lists)."""
+    import re
+
     import ipywidgets
 
+    def tag(key, control):
+        if isinstance(control, dict):
+            for label, item in control.items():
+                tag(f"{key}-{label}", item)
+        elif isinstance(control, (list, tuple)):
+            for i, item in enumerate(control):
+                tag(f"{key}-{i}", item)
+        else:
+            control.add_class("nnlib-control-" + re.sub(r"[^A-Za-z0-9-]+", "-", str(key)))
+
+    for key, control in controls.items():
+        tag(key, control)
     for control in watched:
         control.observe(on_change, names="value")
     children = [ipywidgets.HBox(row) if isinstance(row, (list, tuple)) else row for row in rows]

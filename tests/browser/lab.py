@@ -1,0 +1,245 @@
+"""Drive JupyterLab in headless Chromium (Playwright): shared by the browser test and
+bench/bench_widgets.py.
+
+``JupyterLab(root)`` starts ``jupyter lab`` on 127.0.0.1 on a free port with a token and
+private settings/workspaces/runtime directories (the news notification turned off) and
+stops it, whatever happens, on ``stop()`` / leaving the ``with`` block.
+``launch_chromium(playwright)`` starts Debian's Chromium with the flags that work here.
+``Notebook(page, lab, name)`` opens a notebook, waits for its kernel, runs all cells and
+measures how long a key press on a widget's slider takes to change the figure's pixels.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+NEWS_OFF = {"fetchNews": "false", "checkForUpdates": False}
+
+
+def ci_requires_browser():
+    """True when the environment says we run in CI (then a missing browser is a failure)."""
+    return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_notebook(path, cells):
+    """A notebook of code cells (strings) at ``path``."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(path))
+    return Path(path)
+
+
+class JupyterLab:
+    """A private JupyterLab server serving ``root``."""
+
+    def __init__(self, root, startup_timeout=60.0):
+        self.root = Path(root)
+        self.port = free_port()
+        self.token = os.urandom(12).hex()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._home = Path(tempfile.mkdtemp(prefix="nnlib-lab-"))
+        settings = self._home / "settings" / "@jupyterlab" / "apputils-extension"
+        settings.mkdir(parents=True)
+        (settings / "notification.jupyterlab-settings").write_text(json.dumps(NEWS_OFF))
+        env = dict(os.environ,
+                   JUPYTERLAB_SETTINGS_DIR=str(self._home / "settings"),
+                   JUPYTERLAB_WORKSPACES_DIR=str(self._home / "workspaces"),
+                   JUPYTER_RUNTIME_DIR=str(self._home / "runtime"),
+                   JUPYTER_CONFIG_DIR=str(self._home / "config"),
+                   PYTHONUNBUFFERED="1")
+        cmd = [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser",
+               "--ip=127.0.0.1", f"--port={self.port}", f"--ServerApp.token={self.token}",
+               f"--ServerApp.root_dir={self.root}", "--ServerApp.port_retries=0",
+               "--LabApp.expose_app_in_browser=True"]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            cmd.append("--allow-root")
+        self.log = open(self._home / "server.log", "wb")
+        self.process = subprocess.Popen(cmd, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+        try:
+            self._wait_until_up(startup_timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait_until_up(self, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"jupyter lab exited with {self.process.returncode}:\n{self.log_text()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/status?token={self.token}", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise TimeoutError(f"jupyter lab did not answer within {timeout:.0f} s:\n{self.log_text()}")
+
+    def log_text(self):
+        self.log.flush()
+        return (self._home / "server.log").read_text(errors="replace")[-3000:]
+
+    def notebook_url(self, name):
+        return f"{self.url}/lab/tree/{name}?reset&token={self.token}"
+
+    def stop(self):
+        """Stop the server and its kernels (the whole process group), then clean up."""
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.wait(timeout=10)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.process.wait(timeout=10)
+        self.log.close()
+        shutil.rmtree(self._home, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def launch_chromium(playwright):
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True)
+
+
+# In-page helpers: a pixel signature of a widget's figure (ipympl canvas or PNG image),
+# and a watcher that records when it changes.
+_PAGE_JS = r"""
+window.nnlibSignature = (root) => {
+  const canvas = root.querySelector('canvas');
+  let ctx, w, h;
+  if (canvas && canvas.width > 0) {
+    w = canvas.width; h = canvas.height; ctx = canvas.getContext('2d');
+  } else {
+    const img = root.querySelector('img');
+    if (!img || !img.complete || img.naturalWidth === 0) return null;
+    w = img.naturalWidth; h = img.naturalHeight;
+    const off = document.createElement('canvas'); off.width = w; off.height = h;
+    ctx = off.getContext('2d'); ctx.drawImage(img, 0, 0);
+  }
+  const data = ctx.getImageData(0, 0, w, h).data;
+  let hash = 2166136261 >>> 0, ink = 0;
+  for (let i = 0; i < data.length; i += 4) {
+    const v = data[i] ^ (data[i + 1] << 8) ^ (data[i + 2] << 16);
+    hash = Math.imul(hash ^ v, 16777619) >>> 0;
+    if (data[i] + data[i + 1] + data[i + 2] < 600) ink++;
+  }
+  return {hash: hash, ink: ink, width: w, height: h};
+};
+window.nnlibWatch = (root) => {
+  const before = window.nnlibSignature(root);
+  const state = {before: before, t0: performance.now(), t1: null, after: null};
+  window.nnlibWatched = state;
+  const poll = () => {
+    const now = window.nnlibSignature(root);
+    if (now && (!before || now.hash !== before.hash)) {
+      state.t1 = performance.now(); state.after = now; return;
+    }
+    requestAnimationFrame(poll);
+  };
+  requestAnimationFrame(poll);
+  return before;
+};
+"""
+
+
+class Notebook:
+    """A notebook opened in JupyterLab, its kernel started and all cells run."""
+
+    def __init__(self, page, lab, name, timeout=60.0):
+        self.page = page
+        self.timeout_ms = timeout * 1000
+        page.goto(lab.notebook_url(name), timeout=self.timeout_ms)
+        page.wait_for_selector(".jp-NotebookPanel", timeout=self.timeout_ms)
+        # The execution indicator reads idle before a kernel exists: wait for a kernel name.
+        page.wait_for_function(
+            """() => { const k = document.querySelector('.jp-NotebookPanel .jp-Toolbar-kernelName');
+                       return k && k.textContent.trim() && !/No Kernel|Kernel$/.test(k.textContent.trim())
+                              && window.jupyterapp; }""", timeout=self.timeout_ms)
+        self.wait_idle()
+        page.add_script_tag(content=_PAGE_JS)
+
+    def wait_idle(self):
+        self.page.wait_for_function(
+            """() => { const i = document.querySelector('.jp-NotebookPanel .jp-Notebook-ExecutionIndicator');
+                       return i && i.getAttribute('data-status') === 'idle'; }""", timeout=self.timeout_ms)
+
+    def run_all(self):
+        self.page.evaluate("window.jupyterapp.commands.execute('runmenu:run-all')")
+        self.page.wait_for_function(
+            """() => [...document.querySelectorAll('.jp-NotebookPanel .jp-InputArea-prompt')]
+                     .every(p => /\\[\\d+\\]/.test(p.textContent))""", timeout=self.timeout_ms)
+        self.wait_idle()
+
+    def errors(self):
+        """Text of any error outputs in the notebook."""
+        return self.page.eval_on_selector_all(".jp-OutputArea-output[data-mime-type*='error']",
+                                              "els => els.map(e => e.textContent)")
+
+    def widget(self, name):
+        """The rendered widget with CSS class nnlib-<name>, once its figure has pixels."""
+        selector = f".nnlib-{name.replace('_', '-')}"
+        root = self.page.wait_for_selector(selector, timeout=self.timeout_ms)
+        root.scroll_into_view_if_needed()
+        root.wait_for_selector(".nnlib-figure", timeout=self.timeout_ms)
+        self.wait_drawn(root)
+        return root
+
+    def wait_drawn(self, root, min_ink=500):
+        """Wait until the figure has a picture (some dark pixels) that stays put for 0.3 s."""
+        self.page.wait_for_function(
+            """([root, minInk]) => {
+                 const s = window.nnlibSignature(root.querySelector('.nnlib-figure'));
+                 const now = performance.now(), last = window.nnlibSettle;
+                 if (!s || s.ink < minInk) { window.nnlibSettle = null; return false; }
+                 if (!last || last.hash !== s.hash) { window.nnlibSettle = {hash: s.hash, t: now}; return false; }
+                 return now - last.t > 300;
+               }""", arg=[root, min_ink], polling=50, timeout=self.timeout_ms)
+
+    def signature(self, root):
+        return self.page.evaluate("root => window.nnlibSignature(root.querySelector('.nnlib-figure'))", root)
+
+    def focus_slider(self, root, control):
+        handle = root.wait_for_selector(f".nnlib-control-{control} .noUi-handle", timeout=self.timeout_ms)
+        handle.focus()
+        return handle
+
+    def timed_key(self, root, control, key="ArrowRight", timeout=10.0):
+        """Press ``key`` on a slider (or click a button) and return (milliseconds until the
+        figure's pixels changed, signature before, signature after)."""
+        figure = root.query_selector(".nnlib-figure")
+        element = root.query_selector(f".nnlib-control-{control}")
+        is_button = element.evaluate("e => e.tagName === 'BUTTON'")
+        target = element if is_button else self.focus_slider(root, control)
+        before = self.page.evaluate("f => window.nnlibWatch(f)", figure)
+        if is_button:
+            target.click()
+        else:
+            target.press(key)
+        self.page.wait_for_function("() => window.nnlibWatched.t1 !== null", timeout=timeout * 1000)
+        state = self.page.evaluate("() => window.nnlibWatched")
+        return state["t1"] - state["t0"], before, state["after"]
