@@ -188,7 +188,11 @@ def _gradebook(db_url, course_id):
 
 def record_zero(db_url, course_id, assignment, student):
     """Give a submission that could not be autograded 0 on every graded cell (nbgrader's rule for a missing notebook)."""
-    with _gradebook(db_url, course_id) as gb:
+    import warnings
+
+    with _gradebook(db_url, course_id) as gb, warnings.catch_warnings():
+        # nbgrader's add_submission trips an SQLAlchemy autoflush warning on a new submission; harmless.
+        warnings.simplefilter("ignore")
         gb.update_or_create_student(student)
         submission = gb.update_or_create_submission(assignment, student)
         for notebook in submission.notebooks:
@@ -304,11 +308,13 @@ def run(options: Options) -> Summary:
     source = Path(options.submissions)
     if source.is_file() and source.suffix.lower() == ".zip":
         only = options.assignments[0] if len(options.assignments) == 1 else None
-        source = extract_zip(source, out / ".collected", course, only, options.regex,
-                             f"sqlite:///{out / '.collected.db'}")
+        source, zip_problems = extract_zip(source, out / ".collected", course, only, options.regex)
+    else:
+        zip_problems = []
     if not source.is_dir():
         raise FileNotFoundError(f"no folder or zip of submissions at {options.submissions}")
     collection: Collection = scan_folder(source, course)
+    collection.problems += zip_problems
     assignments = course.check_assignments(options.assignments) if options.assignments else \
         sorted({a for (_, a) in collection.submissions})
     if not assignments:
@@ -429,7 +435,7 @@ def run(options: Options) -> Summary:
             extras = integrity.scan_extra_files(submission.extras + submission.unknown_notebooks, known)
             flags += extras.flags
             notes += extras.notes
-            if entry.get("status") == "graded":
+            if state["results"].get(key, entry).get("status") == "graded":
                 for name in submission.notebooks:
                     notes += integrity.runtime_notes(out / "autograded" / student / assignment / f"{name}.ipynb",
                                                      cell_timeout, options.memory_limit_mb)

@@ -124,6 +124,21 @@ def cmd_validate(args) -> int:
     return status
 
 
+def cmd_demo_class(args) -> int:
+    from .demo import DEMO_LIMITS, build_demo
+
+    out = Path(args.out)
+    if out.exists() and any(out.iterdir()):
+        raise ValueError(f"{out} exists and is not empty; name a new folder")
+    demo = build_demo(out, _course(args))
+    students = sorted({s for s, _ in demo.scores})
+    print(f"wrote {len(students)} synthetic students to {out}/ (assignments {', '.join(demo.max_scores)}).")
+    print("Grade them with the demo's short limits:")
+    print(f"  python -m grading autograde {out} --out {out}-graded --cell-timeout {DEMO_LIMITS['cell_timeout']} "
+          f"--notebook-timeout {DEMO_LIMITS['notebook_timeout']:g} --memory-limit {DEMO_LIMITS['memory_limit_mb']}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m grading", description=__doc__)
     parser.add_argument("--course", default=None, help="course folder (default: this repository)")
@@ -163,6 +178,10 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="run a notebook and its visible tests, as a student")
     validate.add_argument("notebooks", nargs="+", metavar="NOTEBOOK")
     validate.set_defaults(run=cmd_validate)
+
+    demo = commands.add_parser("demo-class", help="write a synthetic class of students to try autograde on")
+    demo.add_argument("out", metavar="OUT", help="a new folder")
+    demo.set_defaults(run=cmd_demo_class)
     return parser
 
 

@@ -106,8 +106,11 @@ def scan_folder(root: Path, course: Course) -> Collection:
 
 
 def extract_zip(archive: Path, destination: Path, course: Course, assignment: str | None,
-                regex: str | None, db_url: str) -> Path:
-    """Unpack a zip into a folder of submissions (see module docstring); return that folder."""
+                regex: str | None) -> tuple[Path, list]:
+    """Unpack a zip into a folder of submissions (see module docstring).
+
+    Returns that folder and a list of (file, problem) for files of the zip that were skipped.
+    """
     destination = Path(destination)
     if destination.exists():
         shutil.rmtree(destination)
@@ -131,9 +134,9 @@ def extract_zip(archive: Path, destination: Path, course: Course, assignment: st
                 only = target / roots.pop()
                 if all(p.is_dir() for p in only.iterdir()) and any(
                         len(Path(n).parts) >= 3 for n in nested):
-                    return only
-            return target
-    return zip_collect(archive, destination, course, assignment, regex, db_url)
+                    return only, []
+            return target, []
+    return zip_collect(archive, destination, course, assignment, regex)
 
 
 def default_regex(course: Course, assignment: str) -> str:
@@ -143,10 +146,16 @@ def default_regex(course: Course, assignment: str) -> str:
 
 
 def zip_collect(archive: Path, destination: Path, course: Course, assignment: str | None,
-                regex: str | None, db_url: str) -> Path:
-    """Run nbgrader's zip_collect on an LMS export; return the folder of student submissions it made."""
+                regex: str | None) -> tuple[Path, list]:
+    """Run nbgrader's zip_collect on an LMS export of flat files.
+
+    Returns the folder of student submissions it made (``<student>/<assignment>/``)
+    and (file, problem) for every file whose name the regex does not match.
+    """
     if not assignment:
         raise ValueError("an LMS zip of flat files holds one assignment: name it with --assignment")
+    import logging
+
     from nbgrader.apps.zipcollectapp import ZipCollectApp
     from nbgrader.coursedir import CourseDirectory
 
@@ -162,6 +171,7 @@ def zip_collect(archive: Path, destination: Path, course: Course, assignment: st
     config.ZipCollectApp.force = True
     config.ExtractorPlugin.force = True
     app = ZipCollectApp(config=config)
+    app.log.setLevel(logging.WARNING)
     app.coursedir = CourseDirectory(parent=app)
     app.coursedir.assignment_id = assignment
     try:  # nbgrader's app ends the process (sys.exit) on a problem: turn that into an error of ours
@@ -171,9 +181,14 @@ def zip_collect(archive: Path, destination: Path, course: Course, assignment: st
     except SystemExit:
         raise ValueError(f"nbgrader zip_collect could not read {archive} (see its log above); "
                          "check --regex against the file names in the zip") from None
+    extracted = root / "downloaded" / assignment / "extracted"
+    skipped = [(path.name, f"file in the zip whose name does not match the pattern "
+                           f"<student>_..._<notebook>.ipynb (--regex): skipped")
+               for path in sorted(extracted.rglob("*")) if path.is_file()
+               and not app.collector_plugin_inst.collect(str(path))]
     submitted = root / "submitted"
     submitted.mkdir(exist_ok=True)
-    return submitted
+    return submitted, skipped
 
 
 def read_notebook_problem(path: Path, max_megabytes: float) -> str:

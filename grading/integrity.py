@@ -41,6 +41,8 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .limits import TRUNCATED
+
 FLAG_CATEGORIES = ("rebinding", "frame-inspection", "kernel", "shell", "files", "dynamic-code", "hard-coded")
 
 # Names the graded test cells rely on, besides builtins.
@@ -552,12 +554,18 @@ def _note_tampering(scanner, cells, release_notebook, restored):
             scanner.add_note(grade_id, "cells", f"{kind} deleted or its metadata removed (nbgrader restores it)")
         elif _source(submitted[grade_id]).strip() != _source(original).strip():
             scanner.add_note(grade_id, "cells", f"{kind} edited (nbgrader runs the instructor's version)")
-    want = [g for g in (_meta(c).get("grade_id") for c in release_notebook.get("cells", [])) if g in submitted]
-    have = [g for g in (_meta(c).get("grade_id") for c in cells) if g in submitted and g in want]
-    if have != want:
-        moved = [g for g, h in zip(want, have) if g != h]
-        scanner.add_note(moved[0] if moved else "", "cells",
-                         "test or locked cells reordered (nbgrader keeps the student's order)")
+    # Order: every cell with a grade_id (exercises, tests, locked cells) that both notebooks have.
+    released = [_meta(c).get("grade_id") for c in release_notebook.get("cells", []) if _meta(c).get("grade_id")]
+    seen = []
+    for cell in cells:
+        grade_id = _meta(cell).get("grade_id")
+        if grade_id in released and grade_id not in seen:
+            seen.append(grade_id)
+    want = [g for g in released if g in seen]
+    if seen != want:
+        moved = next(h for w, h in zip(want, seen) if w != h)
+        scanner.add_note(moved, "cells", "cells moved out of their order (nbgrader runs them in the "
+                                         "student's order, so a test may run before its exercise)")
 
 
 def scan_extra_files(names: list[str], known_modules: set | None = None) -> Scan:
@@ -599,5 +607,12 @@ def runtime_notes(autograded_notebook: Path, cell_timeout: int, memory_limit_mb:
                 message = f"ran out of memory (limit {memory_limit_mb} MiB per kernel)"
             else:
                 continue
-            notes.append(Finding(Path(autograded_notebook).name, _label(cell, index), 0, "limits", message))
+            note = Finding(Path(autograded_notebook).name, _label(cell, index), 0, "limits", message)
+            if note not in notes:
+                notes.append(note)
+        if any(TRUNCATED in "".join(output.get("text", "")) or
+               TRUNCATED in str(output.get("data", {}).get("text/plain", ""))
+               for output in cell.get("outputs", []) or []):
+            notes.append(Finding(Path(autograded_notebook).name, _label(cell, index), 0, "limits",
+                                 "output too long: cut in the graded notebook and the feedback"))
     return notes

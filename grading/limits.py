@@ -13,8 +13,10 @@ Configure with ``c.LimitedKernelManager.memory_limit_mb`` (0 = no limit);
 from __future__ import annotations
 
 from jupyter_client.manager import AsyncKernelManager
-from nbgrader.preprocessors import Execute
+from nbgrader.preprocessors import Execute, LimitOutput
 from traitlets import Integer
+
+TRUNCATED = "... Output truncated ..."  # nbgrader's own marker (LimitOutput)
 
 try:
     import resource
@@ -47,3 +49,37 @@ class LimitedExecute(Execute):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", LimitedKernelManager)
         super().__init__(*args, **kwargs)
+
+
+class LimitOutputSize(LimitOutput):
+    """nbgrader's LimitOutput (lines per cell), plus a cap on the size of each output.
+
+    nbgrader cuts a cell's text output after ``max_lines`` lines, but one enormous
+    line (``print("x" * 10**8)``) or a huge HTML output passes through and bloats
+    the autograded notebook and the feedback.  A text stream beyond ``max_chars``
+    is cut and marked with nbgrader's own "... Output truncated ..." line; a rich
+    output (HTML, images, JSON) beyond ``max_rich_chars`` is replaced by that line.
+    """
+
+    max_chars = Integer(
+        10000, help="Maximum characters kept of each text output of a cell (-1: no limit)."
+    ).tag(config=True)
+    max_rich_chars = Integer(
+        2_000_000, help="Largest rich output (images, HTML) kept, in characters of its JSON (-1: no limit)."
+    ).tag(config=True)
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        cell, resources = super().preprocess_cell(cell, resources, cell_index)
+        if cell.cell_type != "code":
+            return cell, resources
+        for output in cell.outputs:
+            if output.output_type == "stream" and 0 <= self.max_chars < len(output.text):
+                output.text = output.text[: self.max_chars] + "\n" + TRUNCATED
+            elif output.output_type in ("execute_result", "display_data"):
+                data = output.get("data", {})
+                text = str(data.get("text/plain", ""))
+                if 0 <= self.max_rich_chars < sum(len(str(value)) for value in data.values()):
+                    output["data"] = {"text/plain": TRUNCATED}
+                elif 0 <= self.max_chars < len(text):
+                    data["text/plain"] = text[: self.max_chars] + "\n" + TRUNCATED
+        return cell, resources

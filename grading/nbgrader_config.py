@@ -32,22 +32,22 @@ if ROOT not in sys.path:  # nbgrader's own scripts do not put the course folder 
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
-    AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, GetGrades, IgnorePattern,
-    LimitOutput, SaveAutoGrades,
+    AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, GetGrades, IgnorePattern, SaveAutoGrades,
 )
 
 from grading.feedback import HideTestTracebacks  # noqa: E402
-from grading.limits import LimitedExecute  # noqa: E402
+from grading.limits import LimitedExecute, LimitOutputSize  # noqa: E402
 
 # Autograde exactly as nbgrader does, except that each kernel starts with a memory limit
-# (one student's runaway allocation gets a MemoryError, not the machine).
+# (one student's runaway allocation gets a MemoryError, not the machine) and that outputs
+# are also cut by size, not only by lines.
 c.Autograde.autograde_preprocessors = [
-    LimitedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+    LimitedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutputSize,
     SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
 c.LimitedKernelManager.memory_limit_mb = 4096
 # Long outputs are cut in the autograded notebook and the feedback.
-c.LimitOutput.max_lines = 1000
-c.LimitOutput.max_chars = 10000
+c.LimitOutputSize.max_lines = 1000
+c.LimitOutputSize.max_chars = 10000
 # Feedback never shows hidden tests: not in the cells' source, nor quoted by a traceback.
 c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, ClearHiddenTests, HideTestTracebacks]

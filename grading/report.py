@@ -63,5 +63,5 @@ def write_report(out: Path, state: dict, skipped_folders: list, settings: dict) 
         items = "; ".join(f"{(n['cell'] + ': ') if n['cell'] else ''}{n['message']}" for n in record["notes"])
         lines.append(f"- {record['student']} / {record['assignment']}: {items}")
     if skipped_folders:
-        lines += ["", "## Folders skipped", ""] + [f"- `{name}`: {why}" for name, why in skipped_folders]
+        lines += ["", "## Folders and files skipped", ""] + [f"- `{name}`: {why}" for name, why in skipped_folders]
     (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

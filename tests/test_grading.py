@@ -105,3 +105,199 @@ def test_validate_passes_a_solution_and_names_the_failing_cells_of_an_unfilled_n
     bad = grading_cli("validate", broken, tmp_path / "absent.ipynb")
     assert bad.returncode == 1
     assert "cannot be read as a notebook" in bad.stdout and "no such notebook" in bad.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# autograde, end to end, on the synthetic class (grading/demo.py) built from assignments 01 and 03
+
+
+def autograde_cli(submissions, out, *extra):
+    from grading.demo import DEMO_LIMITS
+
+    return grading_cli("autograde", submissions, "--out", out, "--workers", 2,
+                       "--cell-timeout", DEMO_LIMITS["cell_timeout"],
+                       "--notebook-timeout", DEMO_LIMITS["notebook_timeout"],
+                       "--memory-limit", DEMO_LIMITS["memory_limit_mb"], *extra)
+
+
+def read_csv(path: Path) -> list[dict]:
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def dump_gradebook(path: Path) -> dict:
+    """Every row of every table of a SQLite gradebook, sorted: equal dumps mean an unchanged gradebook."""
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        tables = [t for (t,) in db.execute("select name from sqlite_master where type = 'table'")]
+        return {t: sorted(map(repr, db.execute(f"select * from {t}").fetchall())) for t in tables}
+
+
+def snapshot(out: Path) -> dict:
+    return {"csv": (out / "grades.csv").read_text(), "report": (out / "report.json").read_text(),
+            "gradebook": dump_gradebook(out / "gradebook.db")}
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    """The demo class, autograded three times: once, again unchanged, again with one change and one newcomer."""
+    from grading.demo import build_demo, write_notebook
+
+    base = tmp_path_factory.mktemp("class")
+    demo = build_demo(base / "submissions")
+    out = base / "graded"
+    first = autograde_cli(demo.root, out)
+    assert first.returncode == 0, first.stdout + first.stderr[-3000:]
+    runs = {"first": (first, snapshot(out))}
+
+    second = autograde_cli(demo.root, out)
+    assert second.returncode == 0, second.stdout + second.stderr[-3000:]
+    runs["second"] = (second, snapshot(out))
+
+    # s02 finally solves assignment 01; a late student hands in 03.
+    changed = json.loads((demo.root / "s01_full" / FIRST / f"{FIRST}.ipynb").read_text(encoding="utf-8"))
+    write_notebook(changed, demo.root / "s02_untouched" / f"{FIRST}.ipynb")
+    shutil.copytree(demo.root / "s01_full" / SECOND, demo.root / "s21_late" / SECOND)
+    third = autograde_cli(demo.root, out)
+    assert third.returncode == 0, third.stdout + third.stderr[-3000:]
+    runs["third"] = (third, snapshot(out))
+    return demo, out, runs
+
+
+@pytest.mark.slow
+def test_every_student_gets_exactly_the_expected_score(graded_class):
+    demo, out, runs = graded_class
+    rows = read_csv(out / "grades.csv")
+    first_rows = list(__import__("csv").DictReader(runs["first"][1]["csv"].splitlines()))
+    got = {(r["student"], r["assignment"]): (float(r["score"]), float(r["max_score"]), r["status"])
+           for r in first_rows}
+    want = {key: (score, demo.max_scores[key[1]], demo.statuses[key]) for key, score in demo.scores.items()}
+    assert got == want
+    assert len(demo.scores) >= 2 * 12
+    for row in first_rows:  # a missing or failed score always says why
+        assert (row["reason"] != "") == (row["status"] != "graded"), row
+    assert "per-notebook limit" in next(r["reason"] for r in first_rows if r["student"] == "s20_slow")
+    assert "kernel died" in next(r["reason"] for r in first_rows if r["student"] == "s10_os_exit")
+    assert "invalid JSON" in next(r["reason"] for r in first_rows if r["student"] == "s05_invalid_json")
+    assert "misnamed" in next(r["reason"] for r in first_rows if r["student"] == "s07_misnamed")
+    # The third run regraded exactly the changed and the new submission.
+    assert {(r["student"], r["assignment"]): float(r["score"]) for r in rows}[("s02_untouched", FIRST)] == 12.0
+    assert {(r["student"], r["assignment"]): float(r["score"]) for r in rows}[("s21_late", SECOND)] == 16.0
+    assert "autograded 2 submission(s)" in runs["third"][0].stdout
+
+
+@pytest.mark.slow
+def test_a_second_run_changes_nothing(graded_class):
+    demo, out, runs = graded_class
+    assert "autograded 0 submission(s)" in runs["second"][0].stdout
+    assert runs["second"][1] == runs["first"][1]
+
+
+@pytest.mark.slow
+def test_the_report_flags_exactly_the_dishonest_students_with_cell_and_line(graded_class):
+    demo, out, runs = graded_class
+    report = json.loads(runs["first"][1]["report"])
+    flagged = {s["student"] for s in report["submissions"] if s["flags"]}
+    assert flagged == demo.flagged
+    for submission in report["submissions"]:
+        for flag in submission["flags"]:
+            if flag["notebook"].endswith(".ipynb"):
+                assert flag["cell"] and flag["line"] >= 1 and flag["code"], flag
+    categories = {s["student"]: {f["category"] for f in s["flags"]} for s in report["submissions"] if s["flags"]}
+    assert categories["s04_hardcoded"] == {"hard-coded"}
+    assert {"rebinding", "hard-coded"} <= categories["s17_rebinding"]
+    assert "files" in categories["s19_reads_solutions"] and "kernel" in categories["s10_os_exit"]
+    notes = {(s["student"], s["assignment"]): " ".join(n["message"] for n in s["notes"])
+             for s in report["submissions"]}
+    for key, phrase in demo.notes.items():
+        assert phrase in notes[key], (key, notes[key])
+    markdown = (out / "report.md").read_text()
+    assert "s17_rebinding / 01_linear_regression" in markdown and "nnlib.checks.expect_close" in markdown
+
+
+@pytest.mark.slow
+def test_nbgrader_restores_deleted_and_edited_test_cells(graded_class):
+    demo, out, runs = graded_class
+    source = json.loads(notebook_path(ROOT / "solutions", FIRST).read_text(encoding="utf-8"))
+    test_id = "closed_form-tests"
+    original = next(c for c in source["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == test_id)
+    for student in ("s12_deleted_test", "s13_edited_test"):
+        graded = json.loads(notebook_path(out / "autograded" / student, FIRST).read_text(encoding="utf-8"))
+        cells = [c for c in graded["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == test_id]
+        assert len(cells) == 1, student
+        # The instructor's version, hidden tests included (nbgrader may prepend a comment saying so).
+        assert "".join(cells[0]["source"]).endswith("".join(original["source"])), student
+        assert any(o.get("output_type") == "error" for o in cells[0]["outputs"]), student
+
+
+@pytest.mark.slow
+def test_feedback_exists_for_every_submission_and_never_shows_hidden_tests(graded_class):
+    import html
+    import re
+
+    demo, out, runs = graded_class
+    hidden, visible = set(), set()
+    for assignment in (FIRST, SECOND):
+        source = json.loads(notebook_path(ROOT / "solutions", assignment).read_text(encoding="utf-8"))
+        for cell in source["cells"]:
+            if cell["metadata"].get("nbgrader", {}).get("grade"):
+                text = "".join(cell["source"])
+                shown, _, rest = text.partition("### BEGIN HIDDEN TESTS")
+                squash = lambda line: re.sub(r"\s+", "", line)  # noqa: E731
+                hidden |= {squash(line) for line in rest.split("### END HIDDEN TESTS")[0].splitlines()
+                           if len(line.strip()) > 25}
+                visible |= {squash(line) for line in shown.splitlines() if "expect_close" in line}
+    hidden -= visible
+    assert hidden and visible
+    rows = read_csv(out / "grades.csv")
+    seen_visible = 0
+    for row in rows:
+        page = out / "feedback" / row["student"] / row["assignment"] / f"{row['assignment']}.html"
+        assert page.is_file() == (row["status"] != "missing"), row
+        if not page.is_file():
+            continue
+        text = re.sub(r"\s+", "", html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8"))))
+        assert not [line for line in hidden if line in text], row
+        seen_visible += any(line in text for line in visible)
+    assert seen_visible > 10  # the comparison does find test code in the pages
+
+
+@pytest.mark.slow
+def test_parallel_workers_left_the_sqlite_gradebook_intact(graded_class):
+    import sqlite3
+
+    from nbgrader.api import Gradebook
+
+    demo, out, runs = graded_class
+    with sqlite3.connect(out / "gradebook.db") as db:
+        assert db.execute("pragma integrity_check").fetchone() == ("ok",)
+    logs = "".join(p.read_text(errors="replace") for p in (out / "logs").glob("*.log"))
+    assert "database is locked" not in logs
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}", "nn-from-scratch") as gb:
+        for row in read_csv(out / "grades.csv"):
+            if row["status"] != "missing":
+                assert gb.find_submission(row["assignment"], row["student"]).score == float(row["score"]), row
+
+
+@pytest.mark.slow
+def test_an_lms_zip_is_collected_by_nbgrader_and_redo_regrades(graded_class, tmp_path):
+    from grading.demo import lms_zip
+
+    demo, _, _ = graded_class
+    archive = lms_zip(demo.root, FIRST, tmp_path / "export.zip", ["s01_full", "s03_partly"])
+    with __import__("zipfile").ZipFile(archive, "a") as handle:
+        handle.writestr("a-note-from-nobody.txt", "not a submission\n")
+    out = tmp_path / "graded"
+    first = autograde_cli(archive, out, "--assignment", FIRST)
+    assert first.returncode == 0, first.stdout + first.stderr[-3000:]
+    scores = {(r["student"], r["assignment"]): float(r["score"]) for r in read_csv(out / "grades.csv")}
+    assert scores == {("s01-full", FIRST): demo.scores[("s01_full", FIRST)],
+                      ("s03-partly", FIRST): demo.scores[("s03_partly", FIRST)]}
+    assert "a-note-from-nobody.txt" in (out / "report.md").read_text()
+    before = read_csv(out / "grades.csv")
+    redo = autograde_cli(archive, out, "--assignment", FIRST, "--redo")
+    assert "autograded 2 submission(s)" in redo.stdout
+    assert read_csv(out / "grades.csv") == before
