@@ -439,11 +439,67 @@ class _Visitor(ast.NodeVisitor):
             if literal and len(parts) > 1:
                 self.flag(ret, "hard-coded", f"{function.name}() returns the fixed value {ast.unparse(literal[0])[:60]}")
                 return
-            shared = sorted(_numbers_in(ret.value) & self.scanner.test_numbers)
+            shared = sorted({n for leaf in _value_leaves(ret.value) if _is_constant(leaf)
+                             for n in _numbers_in(leaf)} & self.scanner.test_numbers)
             if shared:
                 values = ", ".join(repr(v) for v in shared[:3])
                 self.flag(ret, "hard-coded", f"{function.name}() returns {values}, a value the visible tests check")
                 return
+        constant_returns = [r for r in returns if any(_is_constant(leaf) for leaf in _value_leaves(r.value))]
+        for node in _own_nodes(function):
+            if isinstance(node, ast.Constant) and type(node.value) is float and _significant_digits(node.value) >= 9:
+                self.flag(node, "hard-coded", f"{function.name}() writes in the number {node.value!r} "
+                                              "(a computed result, copied?)")
+                return
+            if isinstance(node, ast.Assign):
+                value = node.value.value if isinstance(node.value, ast.Subscript) else node.value
+                shared = sorted(_numbers_in(value) & self.scanner.test_numbers) if _is_constant(value) else []
+                if shared:
+                    self.flag(node, "hard-coded", f"{function.name}() stores {shared[0]!r}, "
+                                                  "a value the visible tests check")
+                    return
+            if isinstance(node, ast.Compare) and constant_returns and any(
+                    _is_shape_of_input(part) for part in [node.left, *node.comparators]) and any(
+                    _is_constant(part) for part in [node.left, *node.comparators]):
+                self.flag(node, "hard-coded", f"{function.name}() returns a fixed value when its input has "
+                                              "one particular shape or length")
+                return
+            if isinstance(node, ast.Compare):
+                shared = sorted({n for part in [node.left, *node.comparators] if _is_constant(part)
+                                 for n in _numbers_in(part)} & self.scanner.test_numbers)
+                if shared:
+                    self.flag(node, "hard-coded", f"{function.name}() compares with {shared[0]!r}, "
+                                                  "an input of the visible tests")
+                    return
+
+
+def _significant_digits(value: float) -> int:
+    digits = repr(abs(value)).split("e")[0].replace(".", "").lstrip("0")
+    return len(digits.rstrip("0")) if digits else 0
+
+
+def _is_shape_of_input(node) -> bool:
+    """``np.shape(x)``, ``x.shape``, ``len(x)``, ``x.ndim``, ``x.size`` (and ``x.shape[0]``)."""
+    if isinstance(node, ast.Subscript):
+        node = node.value
+    if isinstance(node, ast.Attribute):
+        return node.attr in ("shape", "ndim", "size")
+    if isinstance(node, ast.Call):
+        name = _dotted(node.func) or ""
+        return name.split(".")[-1] in ("shape", "len", "ndim", "size")
+    return False
+
+
+def _value_leaves(node):
+    """The sub-expressions a return statement can hand back as they are: the branches of
+    ``a if c else b``, the items of a tuple or list, the operands of ``and``/``or``."""
+    if isinstance(node, ast.IfExp):
+        return _value_leaves(node.body) + _value_leaves(node.orelse)
+    if isinstance(node, ast.BoolOp):
+        return [leaf for value in node.values for leaf in _value_leaves(value)]
+    if isinstance(node, (ast.Tuple, ast.List)) and not _is_constant(node):
+        return [leaf for element in node.elts for leaf in _value_leaves(element)]
+    return [node]
 
 
 def _own_nodes(function):
