@@ -11,9 +11,8 @@ widget                      computation (no ipywidgets, no matplotlib)
 ``loss_explorer``           ``loss_curves``
 ==========================  =======================================================
 
-Every widget keeps one matplotlib figure and redraws it in place (see ``_figure``):
-ipympl's canvas inside a kernel, a PNG ``ipywidgets.Image`` elsewhere
-(``set_figure_mode`` chooses).
+Every widget keeps one matplotlib figure and redraws it in place (see ``_figure``): a PNG
+``ipywidgets.Image`` by default, ipympl's canvas after ``set_figure_mode("ipympl")``.
 """
 from nnlib.widgets._figure import figure_mode, set_figure_mode
 from nnlib.widgets.activation import activation_curves, activation_explorer

@@ -3,14 +3,17 @@
 ``LiveFigure`` owns a ``matplotlib.figure.Figure`` (made without pyplot, so nothing is
 shown twice) and the ipywidget that displays it:
 
+* ``"image"`` (the default): an ``ipywidgets.Image`` holding a PNG; a redraw replaces the
+  bytes (one message; no output area is cleared and rebuilt).
 * ``"ipympl"``: ipympl's interactive canvas (what ``%matplotlib widget`` uses); the kernel
-  renders with Agg and sends only the changed pixels to the browser.
-* ``"image"``: an ``ipywidgets.Image`` holding a PNG; a redraw replaces the bytes (one
-  message; no output area is cleared and rebuilt).  Used outside an IPython kernel and
-  when ipympl does not import.
+  renders with Agg and sends the changed pixels.  It draws only once its browser view
+  exists.
 
-The mode is chosen by ``set_figure_mode("auto" | "ipympl" | "image")`` or the environment
-variable ``NNLIB_WIDGET_FIGURE``; "auto" picks ipympl inside a kernel when it imports.
+``set_figure_mode("auto" | "ipympl" | "image")`` or the environment variable
+``NNLIB_WIDGET_FIGURE`` chooses; "auto" means "image" because it measured faster in
+JupyterLab on the course machines (bench/bench_widgets.py: median slider-to-redraw of the
+learning-rate explorer 53 ms with the image, 62 ms with ipympl; playground step 52 ms
+against 71 ms), and it needs no front-end extension.
 
 Fast redraws: artists that change on every slider move are registered with
 ``animate(artist)``.  A full draw (``redraw(full=True)``, needed when axis limits, ticks
@@ -34,27 +37,12 @@ def set_figure_mode(mode):
     _mode = mode
 
 
-def _in_kernel():
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    return shell is not None and getattr(shell, "kernel", None) is not None
-
-
 def figure_mode():
-    """The mode new widgets will use, after resolving "auto"."""
+    """The mode new widgets will use, after resolving "auto" (to "image", see above)."""
     mode = _mode or os.environ.get("NNLIB_WIDGET_FIGURE", "auto")
     if mode not in MODES:
         raise ValueError(f"NNLIB_WIDGET_FIGURE must be one of {', '.join(MODES)}, got {mode!r}")
-    if mode == "auto":
-        try:
-            ipympl_canvas()
-        except ImportError:
-            return "image"
-        return "ipympl" if _in_kernel() else "image"
-    return mode
+    return "image" if mode == "auto" else mode
 
 
 def ipympl_canvas():

@@ -100,13 +100,35 @@ def init_training_curve(init="he_normal", activation="relu", depth=3, width=16, 
     return train_with_init(init, activation, depth, width, epochs, rng)[1]
 
 
+@functools.lru_cache(maxsize=64)
+def _cached_curve(init, activation, depth, width, epochs):
+    return tuple(init_training_curve(init, activation, depth, width, epochs))
+
+
+def histograms(stats, bins=40):
+    """Shared bin edges and per-layer counts (as fractions) of the activations of the first,
+    middle and last layer: (edges (bins+1,), {label: fractions (bins,)})."""
+    picked = {"first layer": stats[0], "middle layer": stats[len(stats) // 2], "last layer": stats[-1]}
+    values = np.concatenate([s["activations"] for s in picked.values()])
+    values = values[np.isfinite(values)]
+    lo, hi = (np.percentile(values, [0.5, 99.5]) if values.size else (0.0, 1.0))
+    if not hi > lo:
+        lo, hi = lo - 0.5, hi + 0.5
+    edges = np.linspace(lo, hi, bins + 1)
+    counts = {}
+    for label, s in picked.items():
+        a = s["activations"]
+        c, _ = np.histogram(np.clip(a[np.isfinite(a)], lo, hi), bins=edges)
+        counts[label] = c / max(len(a), 1)
+    return edges, counts
+
+
 def initialization_explorer(init="he_normal", activation="relu", depth=10, width=100):
     """A widget: init, activation, depth and width controls; per-layer activation std and
-    weight-gradient std (left), activation histograms of a few layers (middle) and the
-    training curve (right)."""
+    weight-gradient std (left), activation histograms of the first, middle and last layer
+    (middle) and the training curve of a smaller such network on circles (right)."""
     import ipywidgets as W
 
-    from nnlib.plot import plot_layer_statistics
     from nnlib.widgets._figure import LiveFigure, assemble
 
     build_network(init, activation, depth, width, who="initialization_explorer")  # validates
@@ -119,24 +141,38 @@ def initialization_explorer(init="he_normal", activation="relu", depth=10, width
     width_slider = W.IntSlider(value=width, min=2, max=300, description="width")
     live = LiveFigure(1, 3, figsize=(11.0, 3.4))
     ax_stats, ax_hist, ax_curve = live.axes
+    act_line, = ax_stats.plot([], [], "o-", label="activation std")
+    grad_line, = ax_stats.plot([], [], "o-", label="weight-gradient std")
+    zero_note = ax_stats.text(0.5, 0.5, "all activations are 0", transform=ax_stats.transAxes,
+                              ha="center", visible=False)
+    ax_stats.set(xlabel="layer", ylabel="standard deviation", yscale="log", title="per-layer statistics")
+    ax_stats.legend(fontsize=8)
+    hist_lines = {label: ax_hist.plot([], [], drawstyle="steps-mid", label=label)[0]
+                  for label in ("first layer", "middle layer", "last layer")}
+    ax_hist.set(title="activations", xlabel="value", ylabel="fraction")
+    ax_hist.legend(fontsize=8)
+    curve_line, = ax_curve.plot([], [], ".-")
+    ax_curve.set(title="training loss (circles)", xlabel="epoch", ylabel="loss")
 
     def update(change=None):
         args = (init_box.value, act_box.value, depth_slider.value, width_slider.value)
         stats = layer_statistics(*args)
-        for ax in live.axes:
-            ax.clear()
-        plot_layer_statistics(stats, ax=ax_stats)
-        shown = sorted({0, len(stats) // 2, len(stats) - 1})
-        for i in shown:
-            values = stats[i]["activations"]
-            values = values[np.isfinite(values)]
-            if len(values):
-                ax_hist.hist(values, bins=40, histtype="step", label=f"layer {stats[i]['layer']}")
-        ax_hist.set(title="activations", xlabel="value")
-        ax_hist.legend(fontsize=8)
-        curve = init_training_curve(args[0], args[1], min(args[2], 6), min(args[3], 32), epochs=15)
-        ax_curve.plot(np.arange(1, len(curve) + 1), curve, ".-")
-        ax_curve.set(title="training loss (circles)", xlabel="epoch", ylabel="loss")
+        layer = [s["layer"] for s in stats]
+        for line, key in ((act_line, "act_std"), (grad_line, "grad_std")):
+            values = np.array([s[key] for s in stats])
+            line.set_data(layer, np.where(values > 0, values, np.nan))
+        zero_note.set_visible(all(s["act_std"] == 0 for s in stats))
+        edges, counts = histograms(stats)
+        centres = 0.5 * (edges[1:] + edges[:-1])
+        for label, line in hist_lines.items():
+            line.set_data(centres, counts[label])
+        curve = _cached_curve(args[0], args[1], min(args[2], 6), min(args[3], 32), 15)
+        curve_line.set_data(np.arange(1, len(curve) + 1), curve)
+        with np.errstate(all="ignore"):
+            for ax in live.axes:
+                ax.relim()
+                ax.autoscale_view()
+        ax_stats.set_xlim(0.5, len(stats) + 0.5)
         live.redraw(full=True)
 
     update()

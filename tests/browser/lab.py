@@ -130,12 +130,13 @@ def launch_chromium(playwright):
 # and a watcher that records when it changes.
 _PAGE_JS = r"""
 window.nnlibSignature = (root) => {
-  const canvas = root.querySelector('canvas');
+  const pick = (tag) => root.tagName === tag.toUpperCase() ? root : root.querySelector(tag);
+  const canvas = pick('canvas');
   let ctx, w, h;
   if (canvas && canvas.width > 0) {
     w = canvas.width; h = canvas.height; ctx = canvas.getContext('2d');
   } else {
-    const img = root.querySelector('img');
+    const img = pick('img');
     if (!img || !img.complete || img.naturalWidth === 0) return null;
     w = img.naturalWidth; h = img.naturalHeight;
     const off = document.createElement('canvas'); off.width = w; off.height = h;
@@ -235,10 +236,11 @@ class Notebook:
         element = root.query_selector(f".nnlib-control-{control}")
         is_button = element.evaluate("e => e.tagName === 'BUTTON'")
         target = element if is_button else self.focus_slider(root, control)
-        before = self.page.evaluate("f => window.nnlibWatch(f)", figure)
-        if is_button:
-            target.click()
+        if is_button:  # click from inside the page, right after the clock starts
+            before = self.page.evaluate("([f, b]) => { const s = window.nnlibWatch(f); b.click(); return s; }",
+                                        [figure, target])
         else:
+            before = self.page.evaluate("f => window.nnlibWatch(f)", figure)
             target.press(key)
         self.page.wait_for_function("() => window.nnlibWatched.t1 !== null", timeout=timeout * 1000)
         state = self.page.evaluate("() => window.nnlibWatched")

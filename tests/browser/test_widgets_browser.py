@@ -1,6 +1,6 @@
 """The learning-rate explorer in a real JupyterLab, in headless Chromium.
 
-A small demo notebook calls the widget; the test runs all cells, presses the arrow key on
+A small demo notebook calls the widget (with each figure mode: PNG image and ipympl); the test runs all cells, presses the arrow key on
 the learning-rate slider and checks that the figure's pixels changed (and changed back
 when the slider returns), with no error output anywhere.
 """
@@ -10,13 +10,14 @@ from lab import Notebook, write_notebook
 
 pytestmark = pytest.mark.browser
 
-DEMO = ["import nnlib.widgets as nw",
-        "nw.learning_rate_explorer(problem='quadratic', lr=0.1, steps=30)"]
 
 
-def test_moving_the_learning_rate_slider_changes_the_plot(lab, lab_root, page):
-    write_notebook(lab_root / "demo_lr.ipynb", DEMO)
-    notebook = Notebook(page, lab, "demo_lr.ipynb")
+@pytest.mark.parametrize("mode", ["image", "ipympl"])
+def test_moving_the_learning_rate_slider_changes_the_plot(lab, lab_root, page, mode):
+    write_notebook(lab_root / f"demo_lr_{mode}.ipynb", [
+        f"import nnlib.widgets as nw\nnw.set_figure_mode({mode!r})",
+        "nw.learning_rate_explorer(problem='quadratic', lr=0.1, steps=30)"])
+    notebook = Notebook(page, lab, f"demo_lr_{mode}.ipynb")
     notebook.run_all()
     assert notebook.errors() == []
     root = notebook.widget("learning_rate_explorer")
