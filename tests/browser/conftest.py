@@ -5,15 +5,7 @@ tests are skipped, unless the CI variable is set: then they fail.
 """
 import pytest
 
-from lab import CHROMIUM, JupyterLab, ci_requires_browser, launch_chromium
-
-
-def _require_browser():
-    if CHROMIUM.exists():
-        return
-    if ci_requires_browser():
-        pytest.fail(f"{CHROMIUM} is missing but CI is set: the browser test must run in CI")
-    pytest.skip(f"{CHROMIUM} is missing (install Debian's chromium to run the browser tests)")
+from lab import JupyterLab, launch_chromium, require_browser
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +15,7 @@ def lab_root(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def lab(lab_root):
-    _require_browser()
+    require_browser()
     server = JupyterLab(lab_root)
     yield server
     server.stop()
@@ -31,7 +23,7 @@ def lab(lab_root):
 
 @pytest.fixture(scope="module")
 def browser():
-    _require_browser()
+    require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

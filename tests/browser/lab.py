@@ -33,6 +33,17 @@ def ci_requires_browser():
     return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
 
 
+def require_browser():
+    """Skip the calling test when Chromium is missing, or fail it when CI is set."""
+    import pytest
+
+    if CHROMIUM.exists():
+        return
+    if ci_requires_browser():
+        pytest.fail(f"{CHROMIUM} is missing but CI is set: the browser test must run in CI")
+    pytest.skip(f"{CHROMIUM} is missing (install Debian's chromium to run the browser tests)")
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
