@@ -74,13 +74,16 @@ CASES = [
 ]
 
 
+@pytest.mark.parametrize("piece", [None, 5], ids=["whole arrays", "pieces of 5"])
 @pytest.mark.parametrize("name, cls, kwargs", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
-def test_25_steps_match_the_written_out_formulas(name, cls, kwargs):
+def test_25_steps_match_the_written_out_formulas(name, cls, kwargs, piece):
     p0 = random_params()
     grads = random_grads(25)
     params = {k: v.copy() for k, v in p0.items()}
     arrays = dict(params)
     opt = cls(params, **kwargs)
+    if piece:
+        opt.PIECE = piece     # 12-entry weights are then updated in pieces of 5, 5 and 2
     for g in grads:
         opt.step(g)
     expected = reference(name, p0, grads, **kwargs)
@@ -386,3 +389,20 @@ def test_adam_first_step_is_at_most_lr_per_entry(g, lr):
     optim.Adam(p, lr=lr).step({"w": g})
     assert np.all(np.abs(p["w"]) <= lr * (1 + 1e-12))
     assert np.all(np.sign(p["w"]) == -np.sign(g))
+
+
+@pytest.mark.parametrize("name, cls, kwargs", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_pieces_give_bit_for_bit_the_whole_array_update_and_views_are_updated_in_place(name, cls, kwargs):
+    rng = np.random.default_rng(5)
+    storage = rng.normal(size=(6, 10))
+    params = {"w": storage[:, ::2], "c": rng.normal(size=(3, 7))}   # "w" is a strided view
+    twin = {k: v.copy() for k, v in params.items()}
+    in_pieces, whole = cls(params, **kwargs), cls(twin, **kwargs)
+    in_pieces.PIECE = 4
+    for _ in range(6):
+        grads = {k: rng.normal(size=v.shape) for k, v in twin.items()}
+        in_pieces.step(grads)
+        whole.step(grads)
+    for k in twin:
+        np.testing.assert_array_equal(params[k], twin[k])
+    np.testing.assert_array_equal(storage[:, ::2], twin["w"])   # the view's base changed
