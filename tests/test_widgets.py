@@ -377,7 +377,11 @@ def test_playground_play_step_and_reset():
     assert run.epochs == 6 and "epoch 6" in controls["status"].value
     controls["reset"].click()
     assert run.epochs == 0
+    draws = box.live_figure.full_draws
+    controls["noise"].value = 0.11   # new points in the same window: drawn by blitting
+    assert box.run() is not run and box.live_figure.full_draws == draws
     controls["dataset"].value = "spirals"
+    assert box.live_figure.full_draws == draws + 1
     assert box.run() is not run and box.run().n_classes == 3
     controls["hidden"].value = "3, x"
     assert "hidden" in controls["status"].value or "invalid" in controls["status"].value.lower()
@@ -395,13 +399,17 @@ def test_race_and_init_widgets_respond_to_controls():
     assert init_box.live_figure.widget.value != before
 
 
-def test_ipympl_mode_builds_a_canvas():
-    from ipympl.backend_nbagg import Canvas
+def test_ipympl_mode_builds_a_canvas_and_leaves_pyplot_alone():
+    import matplotlib.pyplot as plt
 
+    from nnlib.widgets._figure import ipympl_canvas
+
+    backend = plt.get_backend()
     set_figure_mode("ipympl")
     box = learning_rate_explorer()
     live = box.live_figure
-    assert isinstance(live.widget, Canvas)
+    assert isinstance(live.widget, ipympl_canvas()[0])
+    assert plt.get_backend() == backend  # importing ipympl did not take over pyplot
     box.controls["lr"].value = 0.7
     assert live.full_draws == 0 and live.blits == 0  # no browser view: nothing is rendered
     live.widget._handle_message(live.widget, {"type": "initialized"}, [])  # a view appears

@@ -195,22 +195,31 @@ def playground(dataset="circles", noise=0.1, hidden=(8, 8), activation="tanh", l
     view = {}
 
     def draw_data():
+        """Points, window and title; returns True when the window or title changed (a full
+        redraw is needed then; new points alone are drawn by blitting)."""
         run = state["run"]
         lo, hi = run.X_raw.min(axis=0), run.X_raw.max(axis=0)
         pad = 0.1 * (hi - lo)
-        lo, hi = lo - pad, hi + pad
-        view["xs"], view["ys"] = np.linspace(lo[0], hi[0], GRID), np.linspace(lo[1], hi[1], GRID)
-        image.set_extent((lo[0], hi[0], lo[1], hi[1]))
-        ax_data.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]), title=f"{run.dataset}: decision regions")
+        # rounded out to whole units, so that a little more or less noise keeps the window
+        lo, hi = np.floor(lo - pad), np.ceil(hi + pad)
+        window = (lo[0], hi[0], lo[1], hi[1])
+        title = f"{run.dataset}: decision regions"
+        changed = view.get("window") != window or ax_data.get_title() != title
+        if changed:
+            view["window"] = window
+            view["xs"], view["ys"] = np.linspace(lo[0], hi[0], GRID), np.linspace(lo[1], hi[1], GRID)
+            image.set_extent(window)
+            ax_data.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]), title=title)
         points.set_offsets(run.X_raw)
+        points.set_array(None)
         if run.n_classes == 2:
-            points.set_array(None)
             points.set_facecolors(np.where(run.y[:, None] == 1, [[0.13, 0.4, 0.67, 1]],
                                            [[0.7, 0.09, 0.17, 1]]))
         else:
-            points.set_array(None)
             from matplotlib import colormaps
+
             points.set_facecolors(colormaps["tab10"](run.y))
+        return changed
 
     def show(full=False):
         run = state["run"]
@@ -241,8 +250,7 @@ def playground(dataset="circles", noise=0.1, hidden=(8, 8), activation="tanh", l
             status.value = f"<span style='color:#cf222e'>{error}</span>"
             return
         state["run"] = new
-        draw_data()
-        show(full=True)
+        show(full=draw_data())
 
     def change_hyper(change):
         state["run"].lr = lr_slider.value
