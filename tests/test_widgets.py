@@ -418,3 +418,20 @@ def test_ipympl_mode_builds_a_canvas_and_leaves_pyplot_alone():
     assert live.full_draws == 1 and live.blits == 1
     with pytest.raises(ValueError, match="auto.*ipympl.*image"):
         set_figure_mode("svg")
+
+
+def test_race_widget_reruns_only_the_optimizer_whose_lr_moved():
+    calls = []
+
+    def rule(params, grads, state, lr):
+        calls.append(lr)
+        params["w"] -= lr * grads["w"]
+
+    box = optimizer_race("quadratic", {"mine": (rule, 0.1), "Adam": ("adam", 0.1)}, steps=20)
+    assert len(calls) == 20
+    box.controls["lr"]["Adam"].value = 0.05
+    assert len(calls) == 20
+    box.controls["lr"]["mine"].value = 0.2
+    assert len(calls) == 40 and calls[-1] == pytest.approx(0.2)
+    box.controls["steps"].value = 30
+    assert len(calls) == 70

@@ -147,10 +147,22 @@ def optimizer_race(surface="ill_conditioned", optimizers=None, steps=100, start=
             full = True
         live.redraw(full=full)
 
+    def run_key(label):
+        entry = (state["entries"][label][0], sliders[label].value)
+        return entry, (entry, state["surface"].name, steps_slider.value, tuple(state["start"]))
+
+    # label -> (what it was run with, its RaceResult): only entries that changed run again
+    done = {label: (run_key(label)[1], result) for label, result in results.items()}
+
     def rerun(change=None, full=False):
-        for label, slider in sliders.items():
-            state["entries"][label] = (state["entries"][label][0], slider.value)
-        show(race(state["surface"].name, state["entries"], steps_slider.value, state["start"]), full)
+        results = {}
+        for label in sliders:
+            entry, key = run_key(label)
+            if done[label][0] != key:
+                one = race(state["surface"].name, {label: entry}, steps_slider.value, state["start"])
+                done[label] = (key, one[label])
+            results[label] = done[label][1]
+        show(results, full)
 
     def change_surface(change):
         state["surface"] = get_surface(change["new"])
