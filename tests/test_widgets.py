@@ -435,3 +435,13 @@ def test_race_widget_reruns_only_the_optimizer_whose_lr_moved():
     assert len(calls) == 40 and calls[-1] == pytest.approx(0.2)
     box.controls["steps"].value = 30
     assert len(calls) == 70
+
+
+def test_a_change_of_axis_limits_forces_a_full_draw():
+    box = loss_explorer()
+    live = box.live_figure
+    draws = live.full_draws
+    box.controls["delta"].value = 1.5      # only Huber moves, inside the same limits: blit
+    assert live.full_draws == draws and live.blits == 1
+    box.controls["span"].value = 6.0       # wider errors: new limits, new ticks
+    assert live.full_draws == draws + 1

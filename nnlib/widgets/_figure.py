@@ -106,6 +106,7 @@ class LiveFigure:
         self.canvas = self.figure.canvas
         self._animated = []
         self._background = None
+        self._drawn_limits = None
         self.full_draws = 0
         self.blits = 0
         # Any full draw (ours, or ipympl's after a resize) refreshes the background.
@@ -124,8 +125,12 @@ class LiveFigure:
         self.figure.set_layout_engine("constrained")
         self._background = None
 
+    def _limits(self):
+        return [(ax.get_xlim(), ax.get_ylim()) for ax in self.axes]
+
     def _on_draw(self, event):
         self.full_draws += 1
+        self._drawn_limits = self._limits()
         if self.figure.get_layout_engine() is not None:
             self.figure.set_layout_engine("none")
         self._background = self.canvas.copy_from_bbox(self.figure.bbox)
@@ -147,7 +152,8 @@ class LiveFigure:
         return buffer.getvalue()
 
     def redraw(self, full=False):
-        """Show the current artists; ``full=True`` after changing limits or static artists."""
+        """Show the current artists; ``full=True`` after changing static artists (a change
+        of axis limits is noticed and redrawn in full anyway)."""
         if self.mode == "ipympl" and self.widget.syncing_data_url:
             # No browser view yet (ipympl clears the flag when one says "initialized"):
             # ask for a draw, which the view requests once it exists.  Drawing now would
@@ -155,7 +161,7 @@ class LiveFigure:
             self._background = None
             self.canvas.draw_idle()
             return
-        if full or self._background is None:
+        if full or self._background is None or self._limits() != self._drawn_limits:
             self.canvas.draw()          # fires _on_draw; ipympl also pushes the pixels
             if self.mode == "image":
                 self.widget.value = self.png()

@@ -54,6 +54,8 @@ def loss_explorer(names=("MSE", "MAE", "Huber", "LogCosh")):
     live = LiveFigure(1, 2, figsize=(9.0, 3.2))
     ax_l, ax_g = live.axes
     lines = {n: (ax_l.plot([], [], label=n)[0], ax_g.plot([], [], label=n)[0]) for n in names}
+    for pair in lines.values():
+        live.animate(*pair)
     ax_l.set(xlabel="error e = y_pred - y_true", title="loss l(e)")
     ax_g.set(xlabel="error e = y_pred - y_true", title="gradient dl/de")
     ax_l.legend(fontsize=8)
@@ -66,7 +68,7 @@ def loss_explorer(names=("MSE", "MAE", "Huber", "LogCosh")):
         for ax in (ax_l, ax_g):
             ax.relim()
             ax.autoscale_view()
-        live.redraw(full=True)
+        live.redraw()  # a full draw only when the limits moved (not for most delta changes)
 
     update()
     return assemble("loss_explorer", live, [[delta, span]], {"delta": delta, "span": span}, update,
