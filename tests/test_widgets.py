@@ -392,7 +392,10 @@ def test_race_and_init_widgets_respond_to_controls():
     before = race_box.live_figure.widget.value
     race_box.controls["lr"]["Adam"].value = 0.01
     assert race_box.live_figure.widget.value != before
-    race_box.controls["surface"].value = "saddle"
+    draws, blits = race_box.live_figure.full_draws, race_box.live_figure.blits
+    race_box.controls["surface"].value = "saddle"   # one full redraw, not one per slider
+    assert race_box.live_figure.full_draws == draws + 1 and race_box.live_figure.blits == blits
+    assert race_box.controls["lr"]["SGD"].value == pytest.approx(0.05)
     init_box = initialization_explorer(depth=3, width=20)
     before = init_box.live_figure.widget.value
     init_box.controls["init"].value = "small_normal"

@@ -198,14 +198,19 @@ def learning_rate_explorer(problem="quadratic", lr=0.1, steps=30, start=None, st
         live.redraw(full=full)
 
     def rerun(change=None, full=False):
+        if state.get("switching"):  # the sliders are being reset for a new problem
+            return
         p = state["problem"]
         begin = [s.value for s in start_sliders[:p.dim]]
         show(run_gradient_descent(p.name, lr_slider.value, steps_slider.value, begin, step_fn), full)
 
     def change_problem(change):
-        with lr_slider.hold_trait_notifications():
+        state["switching"] = True
+        try:
             draw_problem(get_problem(change["new"]))
             lr_slider.value = 0.5 / state["problem"].curvature
+        finally:
+            state["switching"] = False
         rerun(full=True)
 
     with lr_slider.hold_trait_notifications():

@@ -155,6 +155,8 @@ def optimizer_race(surface="ill_conditioned", optimizers=None, steps=100, start=
     done = {label: (run_key(label)[1], result) for label, result in results.items()}
 
     def rerun(change=None, full=False):
+        if state.get("switching"):
+            return
         results = {}
         for label in sliders:
             entry, key = run_key(label)
@@ -168,9 +170,12 @@ def optimizer_race(surface="ill_conditioned", optimizers=None, steps=100, start=
         state["surface"] = get_surface(change["new"])
         state["start"] = np.array(state["surface"].start)
         if not custom:
-            for label, (name, lr) in default_optimizers(state["surface"].name).items():
-                with sliders[label].hold_trait_notifications():
+            state["switching"] = True  # no race per slider while they are being reset
+            try:
+                for label, (name, lr) in default_optimizers(state["surface"].name).items():
                     sliders[label].value = lr
+            finally:
+                state["switching"] = False
         draw_surface()
         rerun(full=True)
 
