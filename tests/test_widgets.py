@@ -1,4 +1,6 @@
 """The widgets' computation functions (values, not only shapes) and the widgets, headless."""
+import time
+
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
@@ -373,10 +375,15 @@ def test_playground_play_step_and_reset():
     run, controls = box.run(), box.controls
     controls["epochs_per_frame"].value = 3
     controls["play"].value += 1          # one tick of the Play widget
+    controls["play"].value += 1          # a tick queued behind it: dropped
+    assert run.epochs == 3
     controls["step"].click()
     assert run.epochs == 6 and "epoch 6" in controls["status"].value
+    time.sleep(0.05)
+    controls["play"].value += 1          # the next tick on time
+    assert run.epochs == 9
     controls["reset"].click()
-    assert run.epochs == 0
+    assert run.epochs == 0 and not controls["play"].playing
     draws = box.live_figure.full_draws
     controls["noise"].value = 0.11   # new points in the same window: drawn by blitting
     assert box.run() is not run and box.live_figure.full_draws == draws

@@ -6,6 +6,7 @@ and an ``nnlib.optim.SGD`` with weight decay ``l2``; ``step(epochs)`` trains wit
 ``BCEWithLogits``, more classes ``SoftmaxCrossEntropy``.
 """
 import numbers
+import time
 
 import numpy as np
 
@@ -134,6 +135,7 @@ class PlaygroundRun:
 
 
 GRID = 60
+BACKLOG_SECONDS = 0.01  # a Play tick this soon after the last frame is a queued one
 
 
 def _colour_image(run, xs, ys):
@@ -264,7 +266,16 @@ def playground(dataset="circles", noise=0.1, hidden=(8, 8), activation="tanh", l
 
     draw_data()
     show(full=True)
-    play.observe(lambda change: train_some(epochs_per_frame.value), names="value")
+    def tick(change):
+        # Ticks that queued up while a frame was being computed arrive right after it
+        # ends: drop them, so a slow frame slows the playback instead of piling up work
+        # that would go on after "pause".
+        if time.monotonic() - state.get("frame_end", -1.0) < BACKLOG_SECONDS:
+            return
+        train_some(epochs_per_frame.value)
+        state["frame_end"] = time.monotonic()
+
+    play.observe(tick, names="value")
     step_button.on_click(lambda button: train_some(epochs_per_frame.value))
     reset_button.on_click(reset)
     for control in (lr_slider, l2_slider, l2_on):
