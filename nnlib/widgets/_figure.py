@@ -74,7 +74,7 @@ _figure_count = [0]
 class LiveFigure:
     """A figure with ``nrows x ncols`` axes (``.axes``, a flat list) and ``.widget`` showing it."""
 
-    def __init__(self, nrows=1, ncols=1, figsize=(9.0, 3.6), dpi=80, mode=None):
+    def __init__(self, nrows=1, ncols=1, figsize=(7.8, 3.0), dpi=96, mode=None):
         from matplotlib.figure import Figure
 
         # Constrained layout places the axes at the first full draw; the positions are then
@@ -101,7 +101,10 @@ class LiveFigure:
             from matplotlib.backends.backend_agg import FigureCanvasAgg
 
             FigureCanvasAgg(self.figure)
-            self.widget = ipywidgets.Image(format="png")
+            width, height = (round(v) for v in self.figure.bbox.size)
+            # shown at its own pixel size: no blurry stretching to the cell's width
+            self.widget = ipywidgets.Image(format="png", layout=ipywidgets.Layout(
+                width=f"{width}px", height=f"{height}px", object_fit="contain", max_width="100%"))
         self.widget.add_class("nnlib-figure")
         self.canvas = self.figure.canvas
         self._animated = []

@@ -56,7 +56,7 @@ def activation_explorer(name="sigmoid", activations=None):
         check_choice(name, tuple(choices), "activation", "activation_explorer")
     dropdown = W.Dropdown(options=list(choices), value=name, description="activation")
     z_range = W.FloatSlider(value=5.0, min=1.0, max=20.0, step=0.5, description="|z| up to")
-    live = LiveFigure(1, 2, figsize=(9.0, 3.2))
+    live = LiveFigure(1, 2, figsize=(7.8, 2.8))
     ax_f, ax_g = live.axes
     line_f, = ax_f.plot([], [], color="C0")
     line_g, = ax_g.plot([], [], color="C1")

@@ -139,7 +139,7 @@ def initialization_explorer(init="he_normal", activation="relu", depth=10, width
                          description="activation")
     depth_slider = W.IntSlider(value=depth, min=1, max=30, description="depth")
     width_slider = W.IntSlider(value=width, min=2, max=300, description="width")
-    live = LiveFigure(1, 3, figsize=(11.0, 3.4))
+    live = LiveFigure(1, 3, figsize=(9.6, 3.0))
     ax_stats, ax_hist, ax_curve = live.axes
     act_line, = ax_stats.plot([], [], "o-", label="activation std")
     grad_line, = ax_stats.plot([], [], "o-", label="weight-gradient std")

@@ -136,7 +136,7 @@ def learning_rate_explorer(problem="quadratic", lr=0.1, steps=30, start=None, st
     from nnlib.widgets._figure import LiveFigure, assemble
 
     first = run_gradient_descent(problem, lr, steps, start, step_fn)  # validates everything
-    live = LiveFigure(1, 2, figsize=(9.0, 3.4))
+    live = LiveFigure(1, 2, figsize=(7.8, 3.0))
     ax_surface, ax_loss = live.axes
     problem_box = W.Dropdown(options=list(PROBLEMS), value=first.problem, description="problem")
     lr_slider = W.FloatLogSlider(value=lr, base=10, min=-4, max=1, step=0.05, description="lr",

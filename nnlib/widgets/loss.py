@@ -51,7 +51,7 @@ def loss_explorer(names=("MSE", "MAE", "Huber", "LogCosh")):
     delta = W.FloatLogSlider(value=1.0, base=10, min=-1, max=1, step=0.05, description="Huber delta",
                              readout_format=".2g")
     span = W.FloatSlider(value=3.0, min=0.5, max=10.0, step=0.5, description="|error| up to")
-    live = LiveFigure(1, 2, figsize=(9.0, 3.2))
+    live = LiveFigure(1, 2, figsize=(7.8, 2.8))
     ax_l, ax_g = live.axes
     lines = {n: (ax_l.plot([], [], label=n)[0], ax_g.plot([], [], label=n)[0]) for n in names}
     for pair in lines.values():

@@ -179,13 +179,14 @@ def playground(dataset="circles", noise=0.1, hidden=(8, 8), activation="tanh", l
     l2_on = W.Checkbox(value=run.l2 > 0, description="use L2", indent=False)
     batch_slider = W.IntSlider(value=run.batch_size, min=1, max=N_POINTS, description="batch size",
                                continuous_update=False)
-    epochs_per_frame = W.IntSlider(value=5, min=1, max=50, description="epochs/frame")
+    epochs_per_frame = W.IntSlider(value=5, min=1, max=50, description="epochs per frame",
+                                   style={"description_width": "initial"})
     play = W.Play(value=0, min=0, max=10**9, step=1, interval=150, description="play")
     step_button = W.Button(description="step", icon="step-forward")
     reset_button = W.Button(description="reset", icon="refresh")
     status = W.HTML()
 
-    live = LiveFigure(1, 2, figsize=(8.0, 3.6))
+    live = LiveFigure(1, 2, figsize=(7.0, 3.1))
     ax_data, ax_loss = live.axes
     image = ax_data.imshow(np.ones((GRID, GRID, 4)), origin="lower", interpolation="bilinear",
                            aspect="auto")
@@ -234,8 +235,8 @@ def playground(dataset="circles", noise=0.1, hidden=(8, 8), activation="tanh", l
             full = True
         accuracy = run.accuracy() if not run.diverged else float("nan")
         note = " &mdash; <b>diverged</b>: lower the learning rate and reset" if run.diverged else ""
-        status.value = (f"epoch {run.epochs}, loss {run.losses[-1] if run.losses else float('nan'):.4f}, "
-                        f"accuracy {accuracy:.1%}{note}")
+        loss = f"{run.losses[-1]:.4f}" if run.losses else "&mdash;"
+        status.value = f"epoch {run.epochs}, training loss {loss}, accuracy {accuracy:.1%}{note}"
         live.redraw(full=full)
 
     def train_some(epochs):

@@ -106,7 +106,7 @@ def optimizer_race(surface="ill_conditioned", optimizers=None, steps=100, start=
     entries = _check_entries(optimizers or default_optimizers(s.name), "optimizer_race")
     state = {"surface": s, "entries": dict(entries),
              "start": check_point(s.start if start is None else start, 2, "start", "optimizer_race")}
-    live = LiveFigure(1, 2, figsize=(9.5, 3.6))
+    live = LiveFigure(1, 2, figsize=(8.2, 3.1))
     ax_path, ax_loss = live.axes
     lines = {}
     for i, label in enumerate(entries):
