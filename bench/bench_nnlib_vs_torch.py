@@ -17,6 +17,11 @@ ratio nnlib/PyTorch = 1/X <= 1.0, and the worst case by the fastest blocks.
 
 Run:  .venv/bin/python bench/bench_nnlib_vs_torch.py [--repeats 15] [--quick] [--wait-quiet 0.1]
 
+Before each block the benchmark sleeps ``--pause`` seconds (0.25 by default): after a
+block, NumPy's OpenBLAS threads and torch's OpenMP threads keep spinning for a while,
+and without the pause each library's idle threads take CPU time from the other's block
+(measured here: torch's median step on 784-512-512-10 went from about 9 to 14-60 ms).
+
 Thread settings are left as the environment gives them (OPENBLAS_* variables are not
 touched; torch uses its default thread count); both are printed.  The machine may be
 shared: each row shows the share of all CPUs that other processes used while it was
@@ -146,7 +151,7 @@ def cpu_seconds():
         return 0.0, 0.0
 
 
-def compare(nnlib_step, torch_step, repeats, block_seconds):
+def compare(nnlib_step, torch_step, repeats, block_seconds, pause):
     """Per-block times of each library, the per-pair speed factors torch / nnlib, and per
     pair the share of the machine's CPU time that other processes used meanwhile."""
     for fn in (nnlib_step, torch_step):  # warm up (allocations, caches, torch's lazy set-up)
@@ -156,11 +161,15 @@ def compare(nnlib_step, torch_step, repeats, block_seconds):
     ours, theirs, others = [], [], []
     for r in range(repeats):  # interleaved, alternating which goes first
         pair = ((nnlib_step, ours), (torch_step, theirs))
-        start, (machine0, own0) = time.perf_counter(), cpu_seconds()
+        other_cpu = wall = 0.0
         for fn, out in (pair if r % 2 == 0 else pair[::-1]):
+            time.sleep(pause)   # let the other library's worker threads stop spinning first
+            (machine0, own0), start = cpu_seconds(), time.perf_counter()
             out.append(per_step(fn, n))
-        wall, (machine1, own1) = time.perf_counter() - start, cpu_seconds()
-        others.append(max(0.0, (machine1 - machine0) - (own1 - own0)) / (wall * os.cpu_count()))
+            (machine1, own1), end = cpu_seconds(), time.perf_counter()
+            other_cpu += max(0.0, (machine1 - machine0) - (own1 - own0))
+            wall += end - start
+        others.append(other_cpu / (wall * os.cpu_count()))
     factors = [t / o for o, t in zip(ours, theirs)]
     return ours, theirs, factors, others
 
@@ -183,6 +192,9 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=15, help="interleaved blocks per library")
     parser.add_argument("--block", type=float, default=0.05, help="seconds per block (about)")
     parser.add_argument("--quick", action="store_true", help="5 repeats of 0.02 s blocks")
+    parser.add_argument("--pause", type=float, default=0.25,
+                        help="seconds of sleep before each block (0 measures the libraries' threads "
+                             "disturbing each other)")
     parser.add_argument("--wait-quiet", type=float, default=None,
                         help="before each row, wait until other processes use at most this share of the CPUs")
     parser.add_argument("--wait-max", type=float, default=300.0, help="longest wait per row, seconds")
@@ -196,7 +208,8 @@ def main(argv=None):
           f"torch threads {torch.get_num_threads()} (interop {torch.get_num_interop_threads()}), "
           "NumPy OpenBLAS threads {} (core {}); env {}".format(
               *openblas_info(), blas_env or "has no OPENBLAS/OMP/MKL variables"))
-    print(f"{args.repeats} interleaved blocks of ~{args.block * 1000:.0f} ms per library and row; "
+    print(f"{args.repeats} interleaved blocks of ~{args.block * 1000:.0f} ms per library and row, each after a "
+          f"{args.pause:g} s pause; "
           "times: median [interquartile range] per step;")
     print("speed: nnlib is X times as fast as PyTorch, X = torch time / nnlib time per pair of blocks, "
           "median [interquartile range]\n")
@@ -210,7 +223,7 @@ def main(argv=None):
             if args.wait_quiet is not None:
                 wait_for_quiet(args.wait_quiet, args.wait_max)
             nnlib_step, torch_step = build(sizes, batch, loss_name, opt_name)
-            ours, theirs, factors, others = compare(nnlib_step, torch_step, args.repeats, args.block)
+            ours, theirs, factors, others = compare(nnlib_step, torch_step, args.repeats, args.block, args.pause)
             quiet = [share <= QUIET_SHARE for share in others]
             (o1, o2, o3), (t1, t2, t3), (f1, f2, f3) = quartiles(ours), quartiles(theirs), quartiles(factors)
             calm = [f for f, q in zip(factors, quiet) if q]
