@@ -97,11 +97,12 @@ class Optimizer:
     buffers) in place.  ``step(grads)`` validates ``grads``, adds the weight-decay term and
     applies the rule to every parameter, piece by piece: on pieces of at most ``PIECE``
     entries, the arrays an update passes over again and again (parameter, gradient,
-    buffers, scratch) stay in the CPU's cache, which makes Adam and SGD on a 512 x 784
-    weight matrix about 1.5 times as fast as whole-array passes.
+    buffers, scratch) stay in the CPU's cache: on this course's machines the update of a
+    784-512-512-10 MLP became about 1.4 (Adam) and 3 (SGD) times as fast as with
+    whole-array passes.
     """
 
-    PIECE = 16384     # entries per piece (5 float64 arrays of 16384 entries: 640 KiB)
+    PIECE = 32768     # entries per piece (5 float64 arrays of 32768 entries: 1.25 MiB)
     _slots = ()       # names of the per-parameter state buffers
 
     def __init__(self, params, lr, weight_decay=0.0, eps=None):
