@@ -405,6 +405,9 @@ class Sequential(Layer):
 
     Training needs no dL/dX, so the first layer's input gradient is skipped and
     ``backward`` returns None; set ``needs_input_grad = True`` to get dL/dX.
+    A ``ReLU`` right after a ``Linear`` works in place on the Linear's output (and, in
+    backward, on the Linear's fresh input gradient): arrays nobody else holds.  The
+    arrays you pass in or get back are never overwritten.
     """
 
     def __init__(self, *layers):
