@@ -111,10 +111,10 @@ def test_validate_passes_a_solution_and_names_the_failing_cells_of_an_unfilled_n
 # autograde, end to end, on the synthetic class (grading/demo.py) built from assignments 01 and 03
 
 
-def autograde_cli(submissions, out, *extra):
+def autograde_cli(course, submissions, out, *extra):
     from grading.demo import DEMO_LIMITS
 
-    return grading_cli("autograde", submissions, "--out", out, "--workers", 2,
+    return grading_cli("--course", course, "autograde", submissions, "--out", out, "--workers", 2,
                        "--cell-timeout", DEMO_LIMITS["cell_timeout"],
                        "--notebook-timeout", DEMO_LIMITS["notebook_timeout"],
                        "--memory-limit", DEMO_LIMITS["memory_limit_mb"], *extra)
@@ -147,13 +147,21 @@ def graded_class(tmp_path_factory):
     from grading.demo import build_demo, write_notebook
 
     base = tmp_path_factory.mktemp("class")
-    demo = build_demo(base / "submissions")
+    # A private copy of the two assignments: other people editing solutions/ must not look like a change.
+    course = base / "course"
+    for name in (FIRST, SECOND):
+        for part in ("solutions", "notebooks"):
+            shutil.copytree(ROOT / part / name, course / part / name)
+        (course / "tests" / "cheats").mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / "tests" / "cheats" / f"{name}.py", course / "tests" / "cheats")
+    demo = build_demo(base / "submissions", Course(course))
+    demo.course = course
     out = base / "graded"
-    first = autograde_cli(demo.root, out)
+    first = autograde_cli(course, demo.root, out)
     assert first.returncode == 0, first.stdout + first.stderr[-3000:]
     runs = {"first": (first, snapshot(out))}
 
-    second = autograde_cli(demo.root, out)
+    second = autograde_cli(course, demo.root, out)
     assert second.returncode == 0, second.stdout + second.stderr[-3000:]
     runs["second"] = (second, snapshot(out))
 
@@ -161,7 +169,7 @@ def graded_class(tmp_path_factory):
     changed = json.loads((demo.root / "s01_full" / FIRST / f"{FIRST}.ipynb").read_text(encoding="utf-8"))
     write_notebook(changed, demo.root / "s02_untouched" / f"{FIRST}.ipynb")
     shutil.copytree(demo.root / "s01_full" / SECOND, demo.root / "s21_late" / SECOND)
-    third = autograde_cli(demo.root, out)
+    third = autograde_cli(course, demo.root, out)
     assert third.returncode == 0, third.stdout + third.stderr[-3000:]
     runs["third"] = (third, snapshot(out))
     return demo, out, runs
@@ -221,7 +229,7 @@ def test_the_report_flags_exactly_the_dishonest_students_with_cell_and_line(grad
 @pytest.mark.slow
 def test_nbgrader_restores_deleted_and_edited_test_cells(graded_class):
     demo, out, runs = graded_class
-    source = json.loads(notebook_path(ROOT / "solutions", FIRST).read_text(encoding="utf-8"))
+    source = json.loads(notebook_path(demo.course / "solutions", FIRST).read_text(encoding="utf-8"))
     test_id = "closed_form-tests"
     original = next(c for c in source["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == test_id)
     for student in ("s12_deleted_test", "s13_edited_test"):
@@ -241,7 +249,7 @@ def test_feedback_exists_for_every_submission_and_never_shows_hidden_tests(grade
     demo, out, runs = graded_class
     hidden, visible = set(), set()
     for assignment in (FIRST, SECOND):
-        source = json.loads(notebook_path(ROOT / "solutions", assignment).read_text(encoding="utf-8"))
+        source = json.loads(notebook_path(demo.course / "solutions", assignment).read_text(encoding="utf-8"))
         for cell in source["cells"]:
             if cell["metadata"].get("nbgrader", {}).get("grade"):
                 text = "".join(cell["source"])
@@ -291,13 +299,13 @@ def test_an_lms_zip_is_collected_by_nbgrader_and_redo_regrades(graded_class, tmp
     with __import__("zipfile").ZipFile(archive, "a") as handle:
         handle.writestr("a-note-from-nobody.txt", "not a submission\n")
     out = tmp_path / "graded"
-    first = autograde_cli(archive, out, "--assignment", FIRST)
+    first = autograde_cli(demo.course, archive, out, "--assignment", FIRST)
     assert first.returncode == 0, first.stdout + first.stderr[-3000:]
     scores = {(r["student"], r["assignment"]): float(r["score"]) for r in read_csv(out / "grades.csv")}
     assert scores == {("s01-full", FIRST): demo.scores[("s01_full", FIRST)],
                       ("s03-partly", FIRST): demo.scores[("s03_partly", FIRST)]}
     assert "a-note-from-nobody.txt" in (out / "report.md").read_text()
     before = read_csv(out / "grades.csv")
-    redo = autograde_cli(archive, out, "--assignment", FIRST, "--redo")
+    redo = autograde_cli(demo.course, archive, out, "--assignment", FIRST, "--redo")
     assert "autograded 2 submission(s)" in redo.stdout
     assert read_csv(out / "grades.csv") == before
