@@ -20,6 +20,7 @@ INITS = nn_init.NAMES[:1] + ("normal", "small_normal", "large_normal") + tuple(
     n for n in nn_init.NAMES if n not in ("zeros", "normal", "uniform"))
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "elu", "identity")
 HISTOGRAM_SAMPLE = 2000
+WIDGET_SAMPLES = 200  # inputs per forward pass in the widget (enough for the statistics, faster)
 
 
 def get_init(name, who="layer_statistics"):
@@ -156,7 +157,7 @@ def initialization_explorer(init="he_normal", activation="relu", depth=10, width
 
     def update(change=None):
         args = (init_box.value, act_box.value, depth_slider.value, width_slider.value)
-        stats = layer_statistics(*args)
+        stats = layer_statistics(*args, n_samples=WIDGET_SAMPLES)
         layer = [s["layer"] for s in stats]
         for line, key in ((act_line, "act_std"), (grad_line, "grad_std")):
             values = np.array([s[key] for s in stats])
