@@ -112,9 +112,10 @@ def main(argv: list[str] | None = None) -> None:
     lab = sub.add_parser("lab", help="set up, then open the course in JupyterLab")
     lab.add_argument("--no-browser", action="store_true", help="start the server without opening a browser")
     sub.add_parser("setup", help="set up only")
-    test = sub.add_parser("test", help="set up, then run the whole test suite (extra args go to pytest)")
-    test.add_argument("pytest_args", nargs=argparse.REMAINDER)
-    args = parser.parse_args(argv)
+    sub.add_parser("test", help="set up, then run the whole test suite (extra arguments go to pytest)")
+    args, pytest_args = parser.parse_known_args(argv)
+    if pytest_args and args.command != "test":
+        parser.error(f"unrecognized arguments: {' '.join(pytest_args)}")
 
     setup_course()
     if args.command == "setup":
@@ -129,7 +130,7 @@ def main(argv: list[str] | None = None) -> None:
         exec_in_venv(cmd)
     elif args.command == "test":
         setup_tests()
-        exec_in_venv(["python", "-m", "pytest", *args.pytest_args])
+        exec_in_venv(["python", "-m", "pytest", *pytest_args])
 
 
 if __name__ == "__main__":

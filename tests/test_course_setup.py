@@ -59,3 +59,27 @@ def test_install_once_skips_a_second_identical_install(tmp_path, course, monkeyp
     (tmp_path / "req.txt").write_text("numpy==2.4.7\n")
     course.install_once(".stamp", ("req.txt",), ["-r", "req.txt"])
     assert len(calls) == 2
+
+
+@pytest.mark.parametrize("argv", [["test", "-q", "tests/x.py"], ["test", "tests/x.py", "-q", "-k", "y"], ["test"]])
+def test_test_command_passes_its_extra_arguments_to_pytest(course, monkeypatch, argv):
+    launched = []
+    monkeypatch.setattr(course, "setup_course", lambda: None)
+    monkeypatch.setattr(course, "setup_tests", lambda: None)
+    monkeypatch.setattr(course, "exec_in_venv", launched.append)
+    course.main(argv)
+    assert launched == [["python", "-m", "pytest", *argv[1:]]]
+
+
+def test_lab_refuses_pytest_arguments(course, monkeypatch):
+    monkeypatch.setattr(course, "setup_course", lambda: pytest.fail("set-up must not start"))
+    with pytest.raises(SystemExit) as exit_info:
+        course.main(["lab", "-q"])
+    assert exit_info.value.code == 2
+
+
+def test_kernels_get_one_openblas_thread_unless_chosen(course, monkeypatch):
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    assert course.course_env()["OPENBLAS_NUM_THREADS"] == "1"
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
+    assert course.course_env()["OPENBLAS_NUM_THREADS"] == "2"
