@@ -129,6 +129,18 @@ ACTIVATION_LAYERS = [L.Sigmoid, L.Tanh, L.ReLU, L.LeakyReLU, lambda: L.LeakyReLU
                      lambda: L.PReLU(-0.3), L.ELU, lambda: L.ELU(0.5), L.Softmax, L.Identity]
 
 
+@given(index=st.integers(0, len(ACTIVATION_LAYERS)), n=st.integers(1, 7), width=st.integers(1, 6),
+       seed=st.integers(0, 2 ** 16))
+def test_every_layer_matches_central_differences_on_random_shapes(index, n, width, seed):
+    rng = np.random.default_rng(seed)
+    if index == len(ACTIVATION_LAYERS):           # the last index stands for Linear
+        layer = L.Linear(width, int(rng.integers(1, 6)), init=normal_init, rng=rng)
+        layer.b = rng.normal(size=layer.n_out)
+    else:
+        layer = ACTIVATION_LAYERS[index]()
+    assert check_layer(layer, away_from_kinks(rng, (n, width)), rng=rng) < TOL
+
+
 @pytest.mark.parametrize("make", ACTIVATION_LAYERS, ids=lambda m: repr(m()))
 @pytest.mark.parametrize("shape", [(1, 1), (4, 3), (6,)])
 def test_activation_layer_gradients_match_central_differences(make, shape):

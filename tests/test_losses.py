@@ -136,6 +136,20 @@ def test_backward_matches_central_differences(make, data, shape):
     assert rel_error(grad, numeric) < TOL
 
 
+@given(index=st.integers(0, len(CASES) - 1), n=st.integers(1, 6), k=st.integers(2, 5), flat=st.booleans(),
+       seed=st.integers(0, 2 ** 16))
+def test_every_loss_matches_central_differences_on_random_shapes(index, n, k, flat, seed):
+    make, data = CASES[index]
+    rng = np.random.default_rng(seed)
+    y_pred, y_true = data(rng, (n,) if flat else (n, k))   # class data makes (n,) into (n, 3)
+    loss = make()
+    loss(y_pred, y_true)
+    grad = loss.backward()
+    assert grad.shape == y_pred.shape
+    numeric = numerical_gradient(lambda v: loss.forward(v, y_true), y_pred.copy())
+    assert rel_error(grad, numeric) < TOL
+
+
 @pytest.mark.parametrize("make", [losses.MSE, losses.MAE, losses.Huber, losses.LogCosh, losses.BCE])
 def test_column_predictions_line_up_with_flat_targets(make):
     rng = np.random.default_rng(1)
