@@ -341,7 +341,7 @@ class _Visitor(ast.NodeVisitor):
     def visit_Call(self, node):
         raw = _dotted(node.func)
         name = self.resolve(raw) or ""
-        short = name.split(".")[-1]
+        short = node.func.attr if isinstance(node.func, ast.Attribute) else name.split(".")[-1]
         if name in _KERNEL_CALLS:
             self.flag(node, "kernel", f"{_KERNEL_CALLS[name]} ({name})")
         elif name.startswith(_SHELL_CALLS):

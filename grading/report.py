@@ -34,7 +34,8 @@ def write_report(out: Path, state: dict, skipped_folders: list, settings: dict) 
              f"{counts['graded']} graded, {counts['failed']} could not be graded, {counts['missing']} missing; "
              f"{len(flagged)} flagged for review.",
              f"Limits: {settings['cell_timeout']} s per cell, {settings['memory_limit_mb']} MiB per kernel.", ""]
-    problems = [r for r in records if r["status"] != "graded" or r.get("reason")]
+    absent = [r for r in records if r["status"] == "missing" and r.get("reason", "").startswith("nothing submitted")]
+    problems = [r for r in records if (r["status"] != "graded" or r.get("reason")) and r not in absent]
     lines += ["## Scores that need attention", ""]
     if problems:
         lines += ["| student | assignment | status | score | reason |", "| --- | --- | --- | --- | --- |"]
@@ -42,9 +43,15 @@ def write_report(out: Path, state: dict, skipped_folders: list, settings: dict) 
                   f"{r.get('score', 0):g} / {r.get('max_score', 0):g} | {_md(r.get('reason', ''))} |" for r in problems]
     else:
         lines.append("None: every submission was graded.")
+    if absent:
+        lines += ["", "Nothing handed in (scored 0):", ""]
+        for assignment in sorted({r["assignment"] for r in absent}):
+            students = [r["student"] for r in absent if r["assignment"] == assignment]
+            lines.append(f"- {assignment} ({len(students)}): {', '.join(students)}")
     lines += ["", "## Flags for review", "",
-              "Code a person should look at. Test cells never trust the student's kernel, so none of this "
-              "earns points by itself; a flag is a question, not a verdict.", ""]
+              "Code a person should look at: a flag is a question, not a verdict. The test cells are built so "
+              "that rebinding helpers or hard-coding the visible answers earns nothing (hidden tests score it 0), "
+              "but code that reads the instructor's files can copy a solution: look at every `files` flag.", ""]
     if not flagged:
         lines.append("None.")
     for record in flagged:

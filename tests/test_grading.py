@@ -309,3 +309,12 @@ def test_an_lms_zip_is_collected_by_nbgrader_and_redo_regrades(graded_class, tmp
     redo = autograde_cli(demo.course, archive, out, "--assignment", FIRST, "--redo")
     assert "autograded 2 submission(s)" in redo.stdout
     assert read_csv(out / "grades.csv") == before
+
+
+def test_demo_class_writes_the_synthetic_class_and_refuses_a_used_folder(tmp_path):
+    result = grading_cli("demo-class", tmp_path / "demo")
+    assert result.returncode == 0, result.stderr
+    students = sorted(p.name for p in (tmp_path / "demo").iterdir())
+    assert len(students) == 20 and students[0] == "s01_full" and "autograde" in result.stdout
+    again = grading_cli("demo-class", tmp_path / "demo")
+    assert again.returncode == 2 and "not empty" in again.stderr
