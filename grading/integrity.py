@@ -270,21 +270,15 @@ class _Visitor(ast.NodeVisitor):
             self.check_target(target, node)
         self.generic_visit(node)
 
-    def visit_AugAssign(self, node):
+    def _visit_one_target(self, node):
         self.check_target(node.target, node)
         self.generic_visit(node)
 
-    def visit_AnnAssign(self, node):
-        self.check_target(node.target, node)
-        self.generic_visit(node)
+    visit_AugAssign = visit_AnnAssign = visit_For = _visit_one_target
 
     def visit_Delete(self, node):
         for target in node.targets:
             self.check_target(target, node, verb="deletes")
-        self.generic_visit(node)
-
-    def visit_For(self, node):
-        self.check_target(node.target, node)
         self.generic_visit(node)
 
     def visit_With(self, node):

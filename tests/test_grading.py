@@ -299,14 +299,16 @@ def test_an_lms_zip_is_collected_by_nbgrader_and_redo_regrades(graded_class, tmp
     with __import__("zipfile").ZipFile(archive, "a") as handle:
         handle.writestr("a-note-from-nobody.txt", "not a submission\n")
     out = tmp_path / "graded"
-    first = autograde_cli(demo.course, archive, out, "--assignment", FIRST)
+    database = f"sqlite:///{tmp_path / 'elsewhere.db'}"  # any SQLAlchemy URL; PostgreSQL in a large course
+    first = autograde_cli(demo.course, archive, out, "--assignment", FIRST, "--db", database)
     assert first.returncode == 0, first.stdout + first.stderr[-3000:]
+    assert (tmp_path / "elsewhere.db").is_file() and not (out / "gradebook.db").exists()
     scores = {(r["student"], r["assignment"]): float(r["score"]) for r in read_csv(out / "grades.csv")}
     assert scores == {("s01-full", FIRST): demo.scores[("s01_full", FIRST)],
                       ("s03-partly", FIRST): demo.scores[("s03_partly", FIRST)]}
     assert "a-note-from-nobody.txt" in (out / "report.md").read_text()
     before = read_csv(out / "grades.csv")
-    redo = autograde_cli(demo.course, archive, out, "--assignment", FIRST, "--redo")
+    redo = autograde_cli(demo.course, archive, out, "--assignment", FIRST, "--redo", "--db", database)
     assert "autograded 2 submission(s)" in redo.stdout
     assert read_csv(out / "grades.csv") == before
 
