@@ -227,7 +227,7 @@ def test_the_report_flags_exactly_the_dishonest_students_with_cell_and_line(grad
 
 
 @pytest.mark.slow
-def test_nbgrader_restores_deleted_and_edited_test_cells(graded_class):
+def test_nbgrader_restores_deleted_and_edited_test_cells_and_locked_cells(graded_class):
     demo, out, runs = graded_class
     source = json.loads(notebook_path(demo.course / "solutions", FIRST).read_text(encoding="utf-8"))
     test_id = "closed_form-tests"
@@ -239,6 +239,12 @@ def test_nbgrader_restores_deleted_and_edited_test_cells(graded_class):
         # The instructor's version, hidden tests included (nbgrader may prepend a comment saying so).
         assert "".join(cells[0]["source"]).endswith("".join(original["source"])), student
         assert any(o.get("output_type") == "error" for o in cells[0]["outputs"]), student
+    # The edited locked cell (the imports) ran as the instructor wrote it: hence s14's full score.
+    graded = json.loads(notebook_path(out / "autograded" / "s14_edited_locked", FIRST).read_text(encoding="utf-8"))
+    setup = next(c for c in graded["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "setup")
+    original = next(c for c in source["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "setup")
+    assert "".join(setup["source"]) == "".join(original["source"])
+    assert demo.scores[("s14_edited_locked", FIRST)] == demo.max_scores[FIRST]
 
 
 @pytest.mark.slow
