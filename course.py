@@ -25,6 +25,7 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 MIN_PYTHON = (3, 11)
 CHROMIUM = Path("/usr/bin/chromium")
+POSTGRES_LIBS = Path("/usr/lib/postgresql")  # Debian keeps initdb and pg_ctl in <version>/bin
 
 
 def say(message: str) -> None:
@@ -64,7 +65,13 @@ def setup_course() -> None:
 
 
 def setup_tests() -> None:
-    """The extras only the tests need: PyTorch (CPU) for cross-checks, Chromium for the browser test."""
+    """The extras only the tests need: PyTorch (CPU) for cross-checks, Chromium for the browser test,
+    PostgreSQL's server programs for the PostgreSQL gradebook test (which starts its own throw-away server).
+
+    Each is installed only when missing (Chromium and PostgreSQL with apt-get, as root), so a
+    second run costs a few file checks.  A missing extra makes its tests skip, or, with CI=true,
+    fails the set-up.
+    """
     strict = os.environ.get("CI") == "true"
     try:
         install_once(".stamp-crosscheck", ("requirements-crosscheck.txt",),
@@ -73,15 +80,33 @@ def setup_tests() -> None:
         if strict:
             raise
         say("could not install PyTorch: the PyTorch cross-check tests will be skipped")
-    if not CHROMIUM.exists() and shutil.which("apt-get") and os.geteuid() == 0:
-        say("installing Debian's chromium for the browser test ...")
+
+    def postgres_found() -> bool:  # initdb and pg_ctl on PATH, or in Debian's /usr/lib/postgresql/<version>/bin
+        on_path = shutil.which("initdb")
+        folders = ([Path(on_path).resolve().parent] if on_path else []) + sorted(POSTGRES_LIBS.glob("*/bin"))
+        return any((folder / "initdb").is_file() and (folder / "pg_ctl").is_file() for folder in folders)
+
+    extras = {  # Debian package: (is it there?, what is missing, the tests that need it)
+        "chromium": (CHROMIUM.exists, str(CHROMIUM), "the browser test"),
+        "postgresql": (postgres_found, "PostgreSQL's initdb and pg_ctl", "the PostgreSQL gradebook test"),
+    }
+    missing = [package for package, (found, _, _) in extras.items() if not found()]
+    if missing and shutil.which("apt-get") and os.geteuid() == 0:
+        say(f"installing Debian's {' and '.join(missing)} for the tests ...")
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        run(["apt-get", "update", "-qq"], env=env, stdout=subprocess.DEVNULL)
-        run(["apt-get", "install", "-y", "-qq", "chromium"], env=env, stdout=subprocess.DEVNULL)
-    if not CHROMIUM.exists():
+        try:
+            run(["apt-get", "update", "-qq"], env=env, stdout=subprocess.DEVNULL)
+            run(["apt-get", "install", "-y", "-qq", *missing], env=env, stdout=subprocess.DEVNULL)
+        except subprocess.CalledProcessError:
+            if strict:
+                raise
+    for package in missing:
+        found, what, tests = extras[package]
+        if found():
+            continue
         if strict:
-            sys.exit("[course] /usr/bin/chromium is missing and could not be installed")
-        say("no /usr/bin/chromium: the browser test will be skipped")
+            sys.exit(f"[course] {what} is missing and could not be installed")
+        say(f"no {what}: {tests} will be skipped")
 
 
 def course_env() -> dict[str, str]:

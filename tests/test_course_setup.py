@@ -83,3 +83,60 @@ def test_kernels_get_one_openblas_thread_unless_chosen(course, monkeypatch):
     assert course.course_env()["OPENBLAS_NUM_THREADS"] == "1"
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
     assert course.course_env()["OPENBLAS_NUM_THREADS"] == "2"
+
+
+@pytest.fixture()
+def extras_setup(course, monkeypatch, tmp_path):
+    """setup_tests as root with apt-get, PyTorch already installed and apt-get recorded (never run)."""
+    calls = []
+    monkeypatch.setattr(course, "install_once", lambda *args: None)
+    monkeypatch.setattr(course, "run", lambda cmd, **kw: calls.append(cmd))
+    monkeypatch.setattr(course.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(course, "CHROMIUM", tmp_path / "chromium")
+    monkeypatch.setattr(course, "POSTGRES_LIBS", tmp_path / "postgresql")
+    programs = {"apt-get": "/usr/bin/apt-get"}
+    monkeypatch.setattr(course.shutil, "which", programs.get)
+    (tmp_path / "chromium").write_text("")
+    return calls, tmp_path, programs
+
+
+def installs(calls) -> list[list[str]]:
+    return [cmd for cmd in calls if cmd[:2] == ["apt-get", "install"]]
+
+
+def test_setup_tests_installs_postgresql_only_when_its_programs_are_missing(course, extras_setup, monkeypatch,
+                                                                             capsys):
+    calls, tmp_path, programs = extras_setup
+    monkeypatch.delenv("CI", raising=False)
+    course.setup_tests()  # nothing found: apt-get runs (recorded only), then the test is said to skip
+    assert [cmd[-1] for cmd in installs(calls)] == ["postgresql"]
+    assert "PostgreSQL gradebook test will be skipped" in capsys.readouterr().out
+
+    calls.clear()
+    debian = tmp_path / "postgresql" / "15" / "bin"
+    debian.mkdir(parents=True)
+    (debian / "initdb").write_text("")
+    course.setup_tests()  # initdb alone is not enough
+    assert installs(calls) and "will be skipped" in capsys.readouterr().out
+    calls.clear()
+    (debian / "pg_ctl").write_text("")
+    course.setup_tests()  # Debian's folder has both: nothing to install, nothing said
+    assert calls == [] and "skipped" not in capsys.readouterr().out
+
+
+def test_setup_tests_finds_postgresql_on_path_and_fails_without_it_in_ci(course, extras_setup, monkeypatch):
+    calls, tmp_path, programs = extras_setup
+    elsewhere = tmp_path / "pgbin"
+    elsewhere.mkdir()
+    for name in ("initdb", "pg_ctl"):
+        (elsewhere / name).write_text("")
+    programs["initdb"] = str(elsewhere / "initdb")
+    course.setup_tests()
+    assert calls == []
+
+    del programs["initdb"]
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(SystemExit) as exit_info:
+        course.setup_tests()
+    assert "initdb" in str(exit_info.value.code)
+    assert [cmd[-1] for cmd in installs(calls)] == ["postgresql"]
