@@ -100,13 +100,16 @@ def kl_data(rng, shape):
 
 def hinge_binary_data(rng, shape):
     s = rng.normal(size=shape)
-    s = np.where(np.abs(np.abs(s) - 1) < 0.05, 0.5, s)   # keep away from the kink at y s = 1
+    # keep y s away from the kinks at the margins used here (1 and 0.5)
+    near_kink = (np.abs(np.abs(s) - 1.0) < 0.05) | (np.abs(np.abs(s) - 0.5) < 0.05)
+    s = np.where(near_kink, 1.7, s)
     return s, np.where(rng.random(shape) < 0.5, -1.0, 1.0)
 
 
 def hinge_multiclass_data(rng, shape):
     n, k = shape if len(shape) == 2 else (shape[0], 3)
-    return rng.integers(-20, 20, size=(n, k)) / 7.0 + 0.01, rng.integers(0, k, size=n)   # margins not at 0
+    # scores on a grid of 1/7 shifted by 0.013 per column: s_j - s_y + 1 is never within 0.013 of 0
+    return rng.integers(-20, 20, size=(n, k)) / 7.0 + 0.013 * np.arange(k), rng.integers(0, k, size=n)
 
 
 CASES = [
