@@ -1,6 +1,8 @@
 """Autograding throughput: notebook submissions per minute with 1 and 2 workers, and where the time goes.
 
     .venv/bin/python bench/bench_autograde.py [--students 8]
+    .venv/bin/python bench/bench_autograde.py --postgres        # SQLite against a throw-away PostgreSQL
+    .venv/bin/python bench/bench_autograde.py --db URL          # SQLite against the (empty) database URL
 
 A class of honest students (full solutions of assignments 01 and 03, from
 grading/demo.py) is autograded by ``grading.autograde.run`` from scratch, once
@@ -9,6 +11,13 @@ process: kernel start-up alone, the notebook run by nbclient alone (kernel +
 cells), nbgrader's autograde of it (nbclient plus nbgrader's own work), and the
 feedback page.  Timings on a shared machine are noisy: compare figures from one
 run, not across runs.
+
+With ``--postgres`` or ``--db URL`` it compares gradebooks instead: the same class,
+two workers, graded into SQLite and into the other database, alternately
+(``--repeats`` times each, so that both see the same load), each from scratch into an
+empty gradebook.  ``--postgres`` starts a private PostgreSQL server for the run
+(tests/pg_cluster.py, which the tests use too) and a new database for every run;
+a ``--db`` database is emptied before every run.
 """
 from __future__ import annotations
 
@@ -23,6 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # pg_cluster: the throw-away PostgreSQL server of the tests
 
 from grading.autograde import Options, run  # noqa: E402
 from grading.course import Course  # noqa: E402
@@ -40,9 +50,10 @@ def build_honest_class(folder: Path, students: int) -> int:
     return count
 
 
-def grade_class(submissions: Path, work: Path, workers: int):
+def grade_class(submissions: Path, work: Path, workers: int, db_url: str | None = None):
     started = time.perf_counter()
-    summary = run(Options(submissions=submissions, course=Course(ROOT), out=work, workers=workers, progress=False))
+    summary = run(Options(submissions=submissions, course=Course(ROOT), out=work, workers=workers, db_url=db_url,
+                          progress=False))
     seconds = time.perf_counter() - started
     assert all(r["status"] == "graded" for r in summary.rows), summary.rows
     return seconds, summary
@@ -56,6 +67,80 @@ def gradebook_health(work: Path) -> str:
         check = db.execute("pragma integrity_check").fetchone()[0]
     locked = sum(p.read_text(errors="replace").count("database is locked") for p in (work / "logs").glob("*.log"))
     return f"integrity_check {check}, 'database is locked' {locked} times"
+
+
+def worker_log_trouble(work: Path) -> int:
+    """How often the worker logs mention a database error or a lock."""
+    logs = "".join(p.read_text(errors="replace") for p in (work / "logs").glob("*.log"))
+    return sum(logs.count(word) for word in ("database is locked", "OperationalError", "IntegrityError", "deadlock"))
+
+
+def postgres_health(url: str) -> str:
+    """PostgreSQL's own count of deadlocks in the database, and connections left open."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            deadlocks, = connection.execute(sa.text("select deadlocks from pg_stat_database "
+                                                    "where datname = current_database()")).one()
+            left_open = connection.execute(sa.text("select count(*) from pg_stat_activity where datname = "
+                                                   "current_database() and pid <> pg_backend_pid()")).scalar_one()
+    finally:
+        engine.dispose()
+    return f"deadlocks {deadlocks}, connections left open {left_open}"
+
+
+def empty_database(url: str) -> None:
+    """Drop every table of ``url`` (a --db given by the user is reused between runs)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        tables = sa.MetaData()
+        tables.reflect(engine)
+        tables.drop_all(engine)
+    finally:
+        engine.dispose()
+
+
+def compare_databases(tmp: Path, count: int, repeats: int, db_url: str | None, stress: int) -> None:
+    """2 workers into SQLite and into PostgreSQL (or ``db_url``), alternately; print the medians.
+    Then ``stress`` workers into PostgreSQL, for its health under more concurrent writers."""
+    from contextlib import ExitStack
+
+    from pg_cluster import PostgresCluster
+
+    with ExitStack() as stack:
+        cluster = None if db_url else stack.enter_context(
+            PostgresCluster.start(settings={"log_lock_waits": "on", "deadlock_timeout": "100ms"}))
+        seconds = {"SQLite": [], "other": []}
+        for repeat in range(repeats):
+            for kind in ("SQLite", "other"):
+                work = tmp / f"work-{kind}-{repeat}"
+                url = None
+                if kind == "other":
+                    url = cluster.create_database(f"gradebook{repeat}") if cluster else db_url
+                    if not cluster:
+                        empty_database(url)
+                elapsed, _ = grade_class(tmp / "class", work, 2, url)
+                seconds[kind].append(elapsed)
+                health = gradebook_health(work) if kind == "SQLite" else postgres_health(url)
+                print(f"{kind if kind == 'SQLite' else 'PostgreSQL'}, 2 workers: {count} notebooks in "
+                      f"{elapsed:.1f} s = {60 * count / elapsed:.1f} submissions/minute; {health}; "
+                      f"worker logs: {worker_log_trouble(work)} database errors")
+        url = cluster.create_database("stress") if cluster else db_url
+        if not cluster:
+            empty_database(url)
+        elapsed, _ = grade_class(tmp / "class", tmp / "work-stress", stress, url)
+        print(f"PostgreSQL, {stress} workers (stress, not a speed figure): {count} notebooks in {elapsed:.1f} s; "
+              f"{postgres_health(url)}; worker logs: {worker_log_trouble(tmp / 'work-stress')} database errors")
+        if cluster:
+            server_errors = sum(cluster.server_log().count(word) for word in ("ERROR:", "FATAL:", "still waiting"))
+            print(f"PostgreSQL server log: {server_errors} errors or lock waits over 100 ms")
+    sqlite, other = statistics.median(seconds["SQLite"]), statistics.median(seconds["other"])
+    print(f"median of {repeats}: SQLite {60 * count / sqlite:.1f}, PostgreSQL {60 * count / other:.1f} "
+          f"submissions/minute (PostgreSQL/SQLite time {other / sqlite:.2f})")
 
 
 def time_one_submission(work: Path, student: str, assignment: str, repeats: int = 3) -> dict:
@@ -105,10 +190,18 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=8, help="students, each with two notebooks (default 8)")
     parser.add_argument("--stress", type=int, default=4, help="workers of the last run, which stresses the "
                                                               "gradebook with concurrent writers (default 4)")
+    parser.add_argument("--postgres", action="store_true", help="compare SQLite with a throw-away PostgreSQL "
+                                                                    "server (2 workers) instead")
+    parser.add_argument("--db", metavar="URL", help="compare SQLite with this database (2 workers) instead; "
+                                                    "its tables are DROPPED before each run")
+    parser.add_argument("--repeats", type=int, default=2, help="runs of each database (default 2)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-autograde-") as tmp:
         tmp = Path(tmp)
         count = build_honest_class(tmp / "class", args.students)
+        if args.postgres or args.db:
+            compare_databases(tmp, count, args.repeats, args.db, args.stress)
+            return
         figures = {}
         for workers in (1, 2, args.stress):
             seconds, summary = grade_class(tmp / "class", tmp / f"work{workers}", workers)
