@@ -3,7 +3,8 @@
 A private, throw-away PostgreSQL server (tests/pg_cluster.py) is started for this
 module and always stopped afterwards.  Part of the synthetic class (grading/demo.py:
 a full, an untouched and a partly right student on two assignments, an invalid
-notebook, a missing one and a kernel that calls os._exit) is autograded with
+notebook, a missing one, a kernel that calls os._exit, and a notebook so slow that its
+worker process is killed mid-notebook) is autograded with
 ``--db postgresql+psycopg://...`` and ``--workers 2``, twice, and once more into the
 default SQLite gradebook; the two databases must agree cell by cell.
 
@@ -24,7 +25,11 @@ from grading.course import Course, course_config
 from pg_cluster import PostgresCluster, PostgresUnavailable
 from test_grading import FIRST, ROOT, SECOND, autograde_cli, read_csv
 
-STUDENTS = ("s01_full", "s02_untouched", "s03_partly", "s05_invalid_json", "s06_missing", "s10_os_exit")
+STUDENTS = ("s01_full", "s02_untouched", "s03_partly", "s05_invalid_json", "s06_missing", "s10_os_exit",
+            "s20_slow")
+# s20_slow sleeps 36 s: its worker is killed mid-notebook after 12 s (the last --notebook-timeout given wins);
+# an honest notebook takes 2-5 s here.
+KILL_AFTER = ("--notebook-timeout", 12)
 COURSE_ID = course_config().CourseDirectory.course_id
 # Any wait for a lock longer than 100 ms goes into the server's log ("... still waiting for ...").
 SERVER_SETTINGS = {"log_lock_waits": "on", "deadlock_timeout": "100ms"}
@@ -97,10 +102,10 @@ def graded(postgres, tmp_path_factory):
     url = postgres.create_database("gradebook")
     runs = {}
     for run in ("first", "second"):
-        result = autograde_cli(course, base / "class", base / "postgres", "--db", url)
+        result = autograde_cli(course, base / "class", base / "postgres", *KILL_AFTER, "--db", url)
         assert result.returncode == 0, result.stdout + result.stderr[-3000:]
         runs[run] = (result, read_csv(base / "postgres" / "grades.csv"), dump_database(url))
-    result = autograde_cli(course, base / "class", base / "sqlite")
+    result = autograde_cli(course, base / "class", base / "sqlite", *KILL_AFTER)
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     sqlite_url = f"sqlite:///{base / 'sqlite' / 'gradebook.db'}"
     return {"url": url, "sqlite_url": sqlite_url, "runs": runs, "expected": expected,
@@ -110,6 +115,7 @@ def graded(postgres, tmp_path_factory):
 def test_postgres_and_sqlite_gradebooks_give_the_same_scores(graded):
     _, rows, _ = graded["runs"]["first"]
     assert {(r["student"], r["assignment"]): float(r["score"]) for r in rows} == graded["expected"]
+    assert "per-notebook limit (12 s)" in next(r["reason"] for r in rows if r["student"] == "s20_slow")
     assert rows == graded["sqlite_rows"]  # scores, statuses, reasons and flags alike
     postgres, sqlite = cell_scores(graded["url"]), cell_scores(graded["sqlite_url"])
     assert postgres == sqlite
@@ -158,7 +164,7 @@ def test_parallel_workers_met_no_errors_deadlocks_or_lock_waits(graded, postgres
         engine.dispose()
     assert lock_waits_logged == "on"
     assert deadlocks == 0
-    assert left_open == 0  # every worker closed its connections
+    assert left_open == 0  # every worker closed its connections, the killed one's too
 
 
 def test_the_server_is_stopped_and_its_folder_deleted_even_after_an_error(postgres):
