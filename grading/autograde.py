@@ -266,14 +266,16 @@ def _load_state(path: Path) -> dict:
     return {"version": STATE_VERSION, "sources": {}, "results": {}}
 
 
-def _prepare_sources(course, assignments, out, state, api):
-    """Copy each assignment's source into the work folder and register it with nbgrader, when it changed."""
+def _prepare_sources(course, assignments, out, state, api, registered):
+    """Copy each assignment's source into the work folder and register it with nbgrader, when it changed
+    or the gradebook does not know it (``registered``: the gradebook's assignments; a new --db has none)."""
     from .release import ReleaseError
 
     for assignment in assignments:
         digest = course.source_hash(assignment)
         target = out / "source" / assignment
-        if state["sources"].get(assignment) == digest and target.is_dir() and (out / "release" / assignment).is_dir():
+        if (state["sources"].get(assignment) == digest and assignment in registered and target.is_dir()
+                and (out / "release" / assignment).is_dir()):
             continue
         if target.exists():
             shutil.rmtree(target)
@@ -356,7 +358,9 @@ def run(options: Options) -> Summary:
     # 2. Register the assignments with nbgrader in the work folder.
     api_config = nbgrader_config(out, db_url=db_url, course_id=course_id)
     api = NbGraderAPI(config=api_config)
-    _prepare_sources(course, assignments, out, state, api)
+    with _gradebook(db_url, course_id) as gb:
+        registered = {a.name for a in gb.assignments}
+    _prepare_sources(course, assignments, out, state, api, registered)
     with _gradebook(db_url, course_id) as gb:  # a new --db starts empty: grade again into it
         in_gradebook = {(s.student.id, a) for a in assignments for s in gb.assignment_submissions(a)}
 

@@ -109,7 +109,8 @@ def graded(postgres, tmp_path_factory):
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]
     sqlite_url = f"sqlite:///{base / 'sqlite' / 'gradebook.db'}"
     return {"url": url, "sqlite_url": sqlite_url, "runs": runs, "expected": expected,
-            "sqlite_rows": read_csv(base / "sqlite" / "grades.csv"), "out": base / "postgres"}
+            "sqlite_rows": read_csv(base / "sqlite" / "grades.csv"), "out": base / "postgres",
+            "course": course, "class": base / "class"}
 
 
 def test_postgres_and_sqlite_gradebooks_give_the_same_scores(graded):
@@ -142,6 +143,18 @@ def test_a_second_run_changes_nothing_in_postgres(graded):
     assert second[1] == first[1]
     assert second[2] == first[2]
     assert sum(map(len, second[2].values())) > 50  # the dump does see the gradebook's rows
+
+
+def test_a_new_empty_database_gets_everything_graded_again(graded, postgres, tmp_path):
+    """The work folder registered the assignments in the first gradebook; a new --db must get them too."""
+    shutil.copytree(graded["out"], tmp_path / "work")
+    shutil.copytree(graded["class"] / "s01_full", tmp_path / "class" / "s01_full")
+    url = postgres.create_database("moved")
+    result = autograde_cli(graded["course"], tmp_path / "class", tmp_path / "work", "--db", url)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert "autograded 2 submission(s)" in result.stdout
+    full = {key: value for key, value in cell_scores(graded["url"]).items() if key[0] == "s01_full"}
+    assert cell_scores(url) == full and full
 
 
 def test_parallel_workers_met_no_errors_deadlocks_or_lock_waits(graded, postgres):
