@@ -113,14 +113,8 @@ def course_env() -> dict[str, str]:
     """The environment JupyterLab, its kernels and pytest run in.
 
     The venv's bin/ goes first on PATH (nbgrader runs `alembic` as a subprocess).
-    OpenBLAS gets one thread unless the user chose otherwise: the course multiplies
-    small matrices, where BLAS threads cost more than they save, and several kernels
-    (autograding workers, the tests) share the cores.  Measured on this 2-core
-    machine under load: the training-project notebook ran in 8.5 s with one thread,
-    17 s with the default.
     """
     env = dict(os.environ)
-    env.setdefault("OPENBLAS_NUM_THREADS", "1")
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env["VIRTUAL_ENV"] = str(VENV)
     return env

@@ -9,14 +9,8 @@ without the ``resource`` module (Windows) the limit is skipped.
 
 Configure with ``c.LimitedKernelManager.memory_limit_mb`` (0 = no limit);
 ``python -m grading autograde --memory-limit MB`` sets it.
-
-The kernels also get one OpenBLAS thread (``blas_threads``) unless the
-environment already sets ``OPENBLAS_NUM_THREADS``: the parallel workers already
-keep every core busy, and BLAS threads on top of them fight over the cores.
 """
 from __future__ import annotations
-
-import os
 
 from jupyter_client.manager import AsyncKernelManager
 from nbgrader.preprocessors import Execute, LimitOutput
@@ -43,15 +37,7 @@ class LimitedKernelManager(AsyncKernelManager):
         4096, help="Address-space limit of each kernel in MiB (0: none)."
     ).tag(config=True)
 
-    blas_threads = Integer(
-        1, help="OPENBLAS_NUM_THREADS of each kernel, unless the environment sets it (0: leave it unset)."
-    ).tag(config=True)
-
     async def _async_launch_kernel(self, kernel_cmd, **kw):
-        if self.blas_threads > 0:
-            env = dict(kw.get("env") or os.environ)
-            env.setdefault("OPENBLAS_NUM_THREADS", str(self.blas_threads))
-            kw["env"] = env
         if resource is not None and self.memory_limit_mb > 0:
             kw["preexec_fn"] = _address_space_limiter(self.memory_limit_mb * 1024 * 1024)
         return await super()._async_launch_kernel(kernel_cmd, **kw)

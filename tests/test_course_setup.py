@@ -78,13 +78,6 @@ def test_lab_refuses_pytest_arguments(course, monkeypatch):
     assert exit_info.value.code == 2
 
 
-def test_kernels_get_one_openblas_thread_unless_chosen(course, monkeypatch):
-    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
-    assert course.course_env()["OPENBLAS_NUM_THREADS"] == "1"
-    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
-    assert course.course_env()["OPENBLAS_NUM_THREADS"] == "2"
-
-
 @pytest.fixture()
 def extras_setup(course, monkeypatch, tmp_path):
     """setup_tests as root with apt-get, PyTorch already installed and apt-get recorded (never run)."""
