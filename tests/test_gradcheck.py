@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from nnlib import layers, losses
 from nnlib.gradcheck import (
     check_layer,
     check_model,
@@ -330,8 +331,6 @@ def test_check_model_rejects_a_loss_without_backward():
 # --------------------------------------------------------------------------- with nnlib's own layers
 
 def test_check_layer_and_model_on_nnlib_layers():
-    layers = pytest.importorskip("nnlib.layers")
-    losses = pytest.importorskip("nnlib.losses")
     rng = np.random.default_rng(12)
     x = rng.standard_normal((4, 3))
 

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
+from nnlib import init
 from nnlib import layers as L
 from nnlib import losses
 from nnlib._validate import as_rng
@@ -76,7 +77,6 @@ def test_linear_skips_input_gradient_when_not_needed():
 
 
 def test_linear_named_inits_resolve_through_nnlib_init():
-    init = pytest.importorskip("nnlib.init")
     for name, fn in [("he", "he_normal"), ("xavier", "xavier_uniform"), ("lecture_xavier_uniform",
                                                                           "lecture_xavier_uniform")]:
         layer = L.Linear(5, 3, init=name, rng=7)
@@ -317,7 +317,6 @@ def test_mlp_same_seed_same_weights_and_layers_differ():
 
 
 def test_mlp_default_init_is_he():
-    pytest.importorskip("nnlib.init")
     a = L.MLP([30, 20, 5], rng=0)
     np.testing.assert_array_equal(a.params["0.W"], L.Linear(30, 20, init="he_normal", rng=0).W)
 
