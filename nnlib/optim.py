@@ -432,7 +432,7 @@ def clip_grad_norm(grads, max_norm):
     """
     max_norm = _real(max_norm, "clip_grad_norm", "max_norm", low=0.0, low_open=True)
     arrays = _grad_arrays(grads, "clip_grad_norm")
-    total = math.sqrt(sum(float(np.vdot(g, g)) for g in arrays))
+    total = global_norm(arrays)
     coef = max_norm / (total + 1e-6)
     if coef < 1.0:
         for g in arrays:
