@@ -65,8 +65,7 @@ class PlaygroundRun:
             self.loss, self.targets = losses.BCEWithLogits(), y.astype(np.float64)
         else:
             self.loss, self.targets = losses.SoftmaxCrossEntropy(), y
-        self._hyper = (lr, l2)
-        self.reset()
+        self._build(lr, l2)
 
     @property
     def lr(self):
@@ -85,12 +84,15 @@ class PlaygroundRun:
         self.optimizer.weight_decay = check_nonnegative(value, "l2", "PlaygroundRun")
 
     def reset(self):
-        """New initial weights (same seed), empty loss history, fresh optimizer state."""
+        """New initial weights (same seed), empty loss history, fresh optimizer state; the
+        current lr and l2 are kept."""
+        self._build(self.lr, self.l2)
+
+    def _build(self, lr, l2):
         rng = as_rng(self.seed)
         init = "he" if self.activation in ("relu", "leaky_relu", "elu") else "xavier_uniform"
         n_out = 1 if self.n_classes == 2 else self.n_classes
         self.model = layers.MLP([2, *self.hidden, n_out], activation=self.activation, init=init, rng=rng)
-        lr, l2 = self._hyper if not hasattr(self, "optimizer") else (self.lr, self.l2)
         self.optimizer = optim.SGD(self.model.params, lr=lr, weight_decay=l2)
         self._rng = rng
         self.losses = []
