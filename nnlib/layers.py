@@ -145,8 +145,7 @@ class Linear(Layer):
         target[...] = value
 
     def forward(self, x):
-        if type(x) is not np.ndarray or x.dtype != np.float64:
-            x = as_float_array(x, "Linear")
+        x = self._input(x)
         if x.ndim not in (1, 2) or x.shape[-1] != self.n_in:
             raise ValueError(
                 f"Linear expected input of width {self.n_in}, got shape {x.shape}"
@@ -420,10 +419,8 @@ class Sequential(Layer):
             if not isinstance(layer, Layer):
                 raise TypeError(f"Sequential expected Layer objects, got {type(layer).__name__} at position {i}")
         self.layers = list(layers)
-        merged = ((f"{i}.{k}", v) for i, layer in enumerate(self.layers) for k, v in layer.params.items())
-        self.params = ParamDict()
-        for key, value in merged:
-            dict.__setitem__(self.params, key, value)
+        self.params = _param_dict(
+            (f"{i}.{k}", v) for i, layer in enumerate(self.layers) for k, v in layer.params.items())
         self.grads = {f"{i}.{k}": v for i, layer in enumerate(self.layers) for k, v in layer.grads.items()}
         for layer in self.layers[1:]:
             layer.needs_input_grad = True  # later layers must pass gradients on (e.g. a nested Sequential)
