@@ -36,7 +36,8 @@ KL_FLOOR = 1e-300
 
 
 class Loss:
-    """Base class.  Subclasses implement ``_forward(y_pred, y_true) -> (loss, grad)``.
+    """Base class.  Subclasses implement ``_forward(y_pred, y_true, n) -> (loss, grad)``
+    (n the number of samples) and may override ``_targets`` to check or convert y_true.
 
     ``forward`` validates the inputs, stores dL/dy_pred for ``backward`` and returns the
     loss as a float.
