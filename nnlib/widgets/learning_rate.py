@@ -11,12 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnlib.widgets._plumbing import check_callable, check_point, check_positive
-from nnlib.widgets.surfaces import PROBLEMS, get_problem, grid
+from nnlib.widgets.surfaces import BLOW_UP, PROBLEMS, get_problem, grid
 
 VERDICTS = ("converges", "slow", "oscillates", "diverges")
-
-# A run whose loss exceeds this (or becomes NaN/inf) is stopped and called diverged.
-BLOW_UP = 1e12
 
 
 @dataclass

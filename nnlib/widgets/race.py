@@ -14,7 +14,7 @@ import numpy as np
 
 from nnlib import optim
 from nnlib.widgets._plumbing import check_choice, check_point, check_positive
-from nnlib.widgets.surfaces import SURFACES, get_surface, grid
+from nnlib.widgets.surfaces import BLOW_UP, SURFACES, get_surface, grid
 
 #: learning rates that make a fair race on each surface
 DEFAULT_LRS = {
@@ -77,7 +77,7 @@ def _run(surface, rule, lr, steps, start):
         for t in range(1, steps + 1):
             step({"w": surface.grad(params["w"])})
             value = surface.loss(params["w"])
-            if not np.isfinite(value) or value > 1e12:
+            if not np.isfinite(value) or value > BLOW_UP:
                 break
             path[t], losses[t] = params["w"], value
     return RaceResult(path, losses)

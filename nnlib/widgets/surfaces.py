@@ -22,6 +22,10 @@ import numpy as np
 from nnlib import data, losses
 from nnlib.widgets._plumbing import check_choice
 
+# A run (gradient descent, an optimizer in the race) whose loss exceeds this, or becomes
+# NaN/inf, is stopped there: it diverged.
+BLOW_UP = 1e12
+
 
 @dataclass(frozen=True)
 class Problem:
