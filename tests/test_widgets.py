@@ -242,8 +242,10 @@ def test_playground_reset_restores_the_initial_network():
     before = run.predict(grid)
     run.step(20)
     assert run.epochs == 20 and not np.allclose(run.predict(grid), before)
+    run.lr, run.l2 = 0.05, 1e-4
     run.reset()
     assert run.losses == [] and np.allclose(run.predict(grid), before)
+    assert run.optimizer.lr == 0.05 and run.optimizer.weight_decay == 1e-4  # kept across reset
 
 
 def test_playground_lr_and_l2_change_mid_run():
