@@ -66,7 +66,8 @@ def _normal(n_in, n_out, std, rng):
 
 
 def zeros(n_in, n_out, rng=None):
-    """All-zero weights, shape (n_out, n_in).  ``rng`` is accepted and ignored.
+    """All-zero weights, shape (n_out, n_in).  ``rng`` is checked like every initializer's
+    (a bad one raises) but nothing is drawn from it.
 
     Every neuron of the layer then computes the same output and receives the same
     gradient, so they stay identical forever: the symmetry problem.
