@@ -181,6 +181,17 @@ def _compare(who, what, analytic, numeric):
     return rel_error(analytic, numeric)
 
 
+def _parameter_errors(who, params, analytic, objective, eps):
+    """{key: rel_error} of ``analytic[key]`` against central differences of ``objective``
+    with respect to ``params[key]`` (each a float64 array, perturbed in place)."""
+    errors = {}
+    for key, value in params.items():
+        if not isinstance(value, np.ndarray) or value.dtype != np.float64:
+            raise TypeError(f"{who}: params[{key!r}] must be a float64 NumPy array, got {type(value).__name__}")
+        errors[key] = _compare(who, f"params[{key!r}]", analytic.get(key), numerical_gradient(objective, value, eps))
+    return errors
+
+
 def layer_gradient_errors(layer, x, rng=None, eps=1e-6):
     """Relative errors of a layer's backward pass, one per checked quantity.
 
@@ -223,12 +234,7 @@ def layer_gradient_errors(layer, x, rng=None, eps=1e-6):
         errors = {}
         if grad_in is not None:
             errors["x"] = _compare(who, "the input x", grad_in, numerical_gradient(objective, x, eps))
-        for key, value in params.items():
-            if not isinstance(value, np.ndarray) or value.dtype != np.float64:
-                raise TypeError(f"{who}: params[{key!r}] must be a float64 NumPy array, "
-                                f"got {type(value).__name__}")
-            errors[key] = _compare(who, f"params[{key!r}]", analytic.get(key),
-                                   numerical_gradient(objective, value, eps))
+        errors.update(_parameter_errors(who, params, analytic, objective, eps))
     finally:
         if switched:
             layer.needs_input_grad = False
@@ -276,12 +282,7 @@ def model_gradient_errors(model, loss, X, y, eps=1e-6):
     def objective(_):
         return _as_real_float(loss(model.forward(X), y), who)
 
-    errors = {}
-    for key, value in model.params.items():
-        if not isinstance(value, np.ndarray) or value.dtype != np.float64:
-            raise TypeError(f"{who}: params[{key!r}] must be a float64 NumPy array, got {type(value).__name__}")
-        errors[key] = _compare(who, f"params[{key!r}]", analytic.get(key), numerical_gradient(objective, value, eps))
-    return errors
+    return _parameter_errors(who, model.params, analytic, objective, eps)
 
 
 def check_model(model, loss, X, y, eps=1e-6):
