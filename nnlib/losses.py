@@ -354,7 +354,7 @@ class KLDivergence(Loss):
         return y
 
     def _forward(self, y_pred, y_true, n):
-        # Only a zero p is raised (to 1e-300), so KL(p || p) is exactly 0 even for tiny p.
+        # Only p below 1e-300 (in practice a zero p) is raised, so KL(p || p) is exactly 0 even for tiny p.
         p = np.maximum(y_pred, KL_FLOOR)
         positive = y_true > 0
         terms = np.where(positive, y_true * (np.log(np.where(positive, y_true, 1.0)) - np.log(p)), 0.0)
