@@ -62,17 +62,17 @@ def _cell_names(path) -> dict:
     """{cell source: its nbgrader grade_id} for the cells of a notebook (empty if it cannot be read)."""
     import json
 
+    from .cells import meta, source_of
+
     try:
         cells = json.loads(Path(path).read_text(encoding="utf-8")).get("cells", [])
     except (OSError, ValueError, AttributeError):
         return {}
     names = {}
     for cell in cells:
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else source
-        grade_id = ((cell.get("metadata") or {}).get("nbgrader") or {}).get("grade_id")
+        grade_id = meta(cell).get("grade_id")
         if grade_id:
-            names.setdefault(source.strip(), grade_id)
+            names.setdefault(source_of(cell).strip(), grade_id)
     return names
 
 

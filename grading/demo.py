@@ -21,6 +21,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cells import meta, source_of
 from .course import Course
 
 # Limits that keep the demo quick; the per-notebook limit must exceed a normal notebook's time
@@ -28,15 +29,6 @@ from .course import Course
 # the slow student's total (SLOW_CELLS x SLOW_SECONDS).
 DEMO_LIMITS = {"cell_timeout": 5, "notebook_timeout": 30.0, "memory_limit_mb": 1024}
 SLOW_CELLS, SLOW_SECONDS = 12, 3
-
-
-def meta(cell) -> dict:
-    return (cell.get("metadata") or {}).get("nbgrader") or {}
-
-
-def source_of(cell) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else source
 
 
 def code_cell(source: str, number: int) -> dict:

@@ -41,6 +41,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .cells import meta, source_of
 from .limits import TRUNCATED
 
 FLAG_CATEGORIES = ("rebinding", "frame-inspection", "kernel", "shell", "files", "dynamic-code", "hard-coded")
@@ -106,30 +107,21 @@ class Scan:
 # Notebooks
 
 
-def _source(cell) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
-
-
-def _meta(cell) -> dict:
-    return (cell.get("metadata") or {}).get("nbgrader") or {}
-
-
 def _label(cell, index) -> str:
-    grade_id = _meta(cell).get("grade_id")
+    grade_id = meta(cell).get("grade_id")
     return grade_id if grade_id else f"cell {index + 1}"
 
 
 def _restored_ids(notebook) -> list[str]:
     """grade_ids of the cells nbgrader overwrites with the instructor's version (test and locked cells)."""
-    return [_meta(c)["grade_id"] for c in notebook.get("cells", [])
-            if _meta(c).get("grade_id") and (_meta(c).get("grade") or _meta(c).get("locked"))
-            and not _meta(c).get("solution")]
+    return [meta(c)["grade_id"] for c in notebook.get("cells", [])
+            if meta(c).get("grade_id") and (meta(c).get("grade") or meta(c).get("locked"))
+            and not meta(c).get("solution")]
 
 
 def _solution_ids(notebook) -> set:
-    return {_meta(c)["grade_id"] for c in notebook.get("cells", [])
-            if _meta(c).get("grade_id") and _meta(c).get("solution")}
+    return {meta(c)["grade_id"] for c in notebook.get("cells", [])
+            if meta(c).get("grade_id") and meta(c).get("solution")}
 
 
 def to_python(source: str) -> str:
@@ -145,9 +137,9 @@ def visible_test_numbers(source_notebook) -> set:
     """Non-trivial numbers written in the visible part of the instructor's test cells."""
     numbers = set()
     for cell in source_notebook.get("cells", []):
-        if cell.get("cell_type") != "code" or not _meta(cell).get("grade"):
+        if cell.get("cell_type") != "code" or not meta(cell).get("grade"):
             continue
-        visible = _source(cell).split("### BEGIN HIDDEN TESTS")[0]
+        visible = source_of(cell).split("### BEGIN HIDDEN TESTS")[0]
         try:
             tree = ast.parse(to_python(visible))
         except SyntaxError:
@@ -565,8 +557,8 @@ def scan_notebook(path: Path, source_notebook: dict, release_notebook: dict | No
     for index, cell in enumerate(cells):
         if cell.get("cell_type") != "code":
             continue
-        grade_id = _meta(cell).get("grade_id")
-        source = _source(cell)
+        grade_id = meta(cell).get("grade_id")
+        source = source_of(cell)
         python = to_python(source)
         try:
             tree = ast.parse(python)
@@ -584,31 +576,31 @@ def scan_notebook(path: Path, source_notebook: dict, release_notebook: dict | No
             scanner.add_note(label, "syntax", "does not parse as Python (it will fail when run)")
             continue
         lines = source.splitlines() if len(source.splitlines()) == len(python.splitlines()) else python.splitlines()
-        _Visitor(scanner, label, lines, _meta(cell).get("grade_id") in graded_functions).visit(tree)
+        _Visitor(scanner, label, lines, meta(cell).get("grade_id") in graded_functions).visit(tree)
 
     _note_tampering(scanner, cells, release_notebook or source_notebook, restored)
     return scanner.scan
 
 
 def _note_tampering(scanner, cells, release_notebook, restored):
-    release_cells = {(_meta(c).get("grade_id")): c for c in release_notebook.get("cells", [])
-                     if _meta(c).get("grade_id") in restored}
+    release_cells = {(meta(c).get("grade_id")): c for c in release_notebook.get("cells", [])
+                     if meta(c).get("grade_id") in restored}
     submitted = {}
     for index, cell in enumerate(cells):
-        grade_id = _meta(cell).get("grade_id")
+        grade_id = meta(cell).get("grade_id")
         if grade_id in restored and grade_id not in submitted:
             submitted[grade_id] = cell
     for grade_id, original in release_cells.items():
-        kind = "test cell" if _meta(original).get("grade") else "locked cell"
+        kind = "test cell" if meta(original).get("grade") else "locked cell"
         if grade_id not in submitted:
             scanner.add_note(grade_id, "cells", f"{kind} deleted or its metadata removed (nbgrader restores it)")
-        elif _source(submitted[grade_id]).strip() != _source(original).strip():
+        elif source_of(submitted[grade_id]).strip() != source_of(original).strip():
             scanner.add_note(grade_id, "cells", f"{kind} edited (nbgrader runs the instructor's version)")
     # Order: every cell with a grade_id (exercises, tests, locked cells) that both notebooks have.
-    released = [_meta(c).get("grade_id") for c in release_notebook.get("cells", []) if _meta(c).get("grade_id")]
+    released = [meta(c).get("grade_id") for c in release_notebook.get("cells", []) if meta(c).get("grade_id")]
     seen = []
     for cell in cells:
-        grade_id = _meta(cell).get("grade_id")
+        grade_id = meta(cell).get("grade_id")
         if grade_id in released and grade_id not in seen:
             seen.append(grade_id)
     want = [g for g in released if g in seen]

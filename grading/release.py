@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from .cells import meta
 from .course import Course, ensure_tools_on_path, nbgrader_config, quiet_nbgrader_logs
 
 # Notebook fields that may differ between two generations of the same source.
@@ -116,7 +117,7 @@ def notebook_difference(expected: Path, actual: Path) -> str:
         return f"{len(have_cells)} cells instead of {len(want_cells)}"
     for index, (w, h) in enumerate(zip(want_cells, have_cells)):
         if w != h:
-            grade_id = w.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            grade_id = meta(w).get("grade_id")
             label = f"cell {index}" + (f" ({grade_id})" if grade_id else "")
             fields = sorted(k for k in set(w) | set(h) if w.get(k) != h.get(k))
             return f"{label}: {', '.join(fields)}"
