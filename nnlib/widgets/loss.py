@@ -39,7 +39,7 @@ def loss_curves(names=NAMES, errors=None, delta=1.0):
     return curves
 
 
-def loss_explorer(names=("MSE", "MAE", "Huber", "LogCosh")):
+def loss_explorer(names=NAMES):
     """A widget: the chosen losses (left) and their gradients (right) against the error,
     with a delta slider for Huber and a range slider for the error."""
     import ipywidgets as W
