@@ -192,8 +192,9 @@ def test_every_student_gets_exactly_the_expected_score(graded_class):
     assert "invalid JSON" in next(r["reason"] for r in first_rows if r["student"] == "s05_invalid_json")
     assert "misnamed" in next(r["reason"] for r in first_rows if r["student"] == "s07_misnamed")
     # The third run regraded exactly the changed and the new submission.
-    assert {(r["student"], r["assignment"]): float(r["score"]) for r in rows}[("s02_untouched", FIRST)] == 12.0
-    assert {(r["student"], r["assignment"]): float(r["score"]) for r in rows}[("s21_late", SECOND)] == 16.0
+    final = {(r["student"], r["assignment"]): float(r["score"]) for r in rows}
+    assert final[("s02_untouched", FIRST)] == 12.0
+    assert final[("s21_late", SECOND)] == 16.0
     assert "autograded 2 submission(s)" in runs["third"][0].stdout
 
 
