@@ -18,8 +18,6 @@ It also checks that notebooks/ equals what nbgrader generates from solutions/.
 """
 from __future__ import annotations
 
-import copy
-import importlib.util
 import json
 import multiprocessing
 import os
@@ -30,6 +28,8 @@ from pathlib import Path
 import pytest
 
 from grading.course import Course, ensure_tools_on_path, nbgrader_config, quiet_nbgrader_logs
+from grading.cells import meta, source_of
+from grading.demo import Assignment
 from grading.release import compare_folders
 
 REPO = Path(__file__).resolve().parent.parent
@@ -40,91 +40,53 @@ VISIBLE_PROBE = "# visible-tests probe for {test_id}\n"
 pytestmark = pytest.mark.slow
 
 
-def nbgrader_meta(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
+def cheater_notebook(assignment: Assignment, exercise: str) -> dict:
+    """The released notebook, every exercise solved except ``exercise``, which is hard-coded by its cheat.
 
-
-def source_of(cell) -> str:
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-
-
-def load_cheats(assignment: str):
-    """CHEATS (solution grade_id -> source) and TEST_FOR (solution grade_id -> test grade_id(s))."""
-    path = REPO / "tests" / "cheats" / f"{assignment}.py"
-    if not path.exists():
-        pytest.fail(f"{path.relative_to(REPO)} is missing: every assignment needs hard-coded-answer cheats")
-    spec = importlib.util.spec_from_file_location(f"cheats_{assignment}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    test_for = getattr(module, "TEST_FOR", {})
-    return module.CHEATS, {gid: test_for.get(gid, f"{gid}-tests") for gid in module.CHEATS}
-
-
-def cheater_notebook(source: dict, release: dict, exercise: str, cheat: str, test_ids: list[str]) -> dict:
-    """The released notebook, every exercise solved, except ``exercise`` hard-coded by ``cheat``.
-
-    A probe cell after each of ``test_ids`` runs that test cell's visible part, as the student sees it.
+    A probe cell after the exercise's test cell runs that cell's visible part, as the student sees it.
     """
-    solutions = {nbgrader_meta(c)["grade_id"]: c["source"] for c in source["cells"] if nbgrader_meta(c).get("solution")}
-    notebook = copy.deepcopy(release)
-    cells = []
-    for cell in notebook["cells"]:
-        grade_id = nbgrader_meta(cell).get("grade_id")
-        if grade_id in solutions:
-            cell["source"] = cheat if grade_id == exercise else solutions[grade_id]
-        cells.append(cell)
-        if grade_id in test_ids:
-            cells.append({"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
-                          "id": f"probe-{len(cells)}",
-                          "source": VISIBLE_PROBE.format(test_id=grade_id) + source_of(cell)})
-    notebook["cells"] = cells
-    return notebook
-
-
-def as_list(test_ids) -> list[str]:
-    return [test_ids] if isinstance(test_ids, str) else list(test_ids)
+    test_id = assignment.test_for[exercise]
+    notebook = assignment.replace(assignment.student(), exercise, assignment.cheats[exercise])
+    visible_tests = source_of(assignment.release["cells"][assignment.index(assignment.release, test_id)])
+    return assignment.insert_after(notebook, test_id, VISIBLE_PROBE.format(test_id=test_id) + visible_tests)
 
 
 class Graded:
-    """What nbgrader made of one assignment's three submissions."""
+    """What nbgrader made of one assignment's submissions: the solution, the unfilled
+    notebook, and one cheater per exercise (see the module docstring)."""
 
-    def __init__(self, assignment: str, tmp: Path):
+    def __init__(self, name: str, tmp: Path):
         ensure_tools_on_path()
         quiet_nbgrader_logs()
         from nbgrader.apps import NbGraderAPI
         from nbgrader.api import Gradebook
 
-        self.assignment = assignment
-        shutil.copytree(COURSE.source_dir / assignment, tmp / "source" / assignment,
+        self.assignment = name
+        shutil.copytree(COURSE.source_dir / name, tmp / "source" / name,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
         db_url = f"sqlite:///{tmp / 'gradebook.db'}"
         api = NbGraderAPI(config=nbgrader_config(tmp, db_url=db_url))
-        result = api.generate_assignment(assignment, force=True)
-        assert result["success"], f"nbgrader generate_assignment {assignment} failed:\n{result.get('log')}"
-        self.generated = tmp / "release" / assignment
+        result = api.generate_assignment(name, force=True)
+        assert result["success"], f"nbgrader generate_assignment {name} failed:\n{result.get('log')}"
+        self.generated = tmp / "release" / name
 
-        source = json.loads((COURSE.source_dir / assignment / f"{assignment}.ipynb").read_text())
-        release = json.loads((self.generated / f"{assignment}.ipynb").read_text())
-        self.points = {nbgrader_meta(c)["grade_id"]: float(nbgrader_meta(c)["points"])
-                       for c in source["cells"] if nbgrader_meta(c).get("grade")}
-        self.exercises = [nbgrader_meta(c)["grade_id"] for c in source["cells"] if nbgrader_meta(c).get("solution")]
-        self.cheats, self.test_for = load_cheats(assignment)
-        submissions = {"solution": source, "unfilled": release}
-        for exercise, cheat in self.cheats.items():
-            submissions[f"cheat-{exercise}"] = cheater_notebook(
-                source, release, exercise, cheat, as_list(self.test_for[exercise]))
+        assignment = Assignment(COURSE, name)
+        self.source, self.points, self.exercises = assignment.source, assignment.points, assignment.exercises
+        self.cheats, self.test_for = assignment.cheats, assignment.test_for
+        submissions = {"solution": assignment.source, "unfilled": assignment.release}
+        for exercise in self.cheats:
+            submissions[f"cheat-{exercise}"] = cheater_notebook(assignment, exercise)
         self.scores, self.outputs = {}, {}
         for student, notebook in submissions.items():
-            folder = tmp / "submitted" / student / assignment
+            folder = tmp / "submitted" / student / name
             folder.mkdir(parents=True)
-            (folder / f"{assignment}.ipynb").write_text(json.dumps(notebook))
-            result = api.autograde(assignment, student, force=True, create=True)
-            assert result["success"], f"nbgrader autograde of {student}'s {assignment} failed:\n{result.get('log')}"
-            graded = json.loads((tmp / "autograded" / student / assignment / f"{assignment}.ipynb").read_text())
-            self.outputs[student] = graded
+            (folder / f"{name}.ipynb").write_text(json.dumps(notebook))
+            result = api.autograde(name, student, force=True, create=True)
+            assert result["success"], f"nbgrader autograde of {student}'s {name} failed:\n{result.get('log')}"
+            self.outputs[student] = json.loads((tmp / "autograded" / student / name / f"{name}.ipynb").read_text())
         with Gradebook(db_url) as gradebook:
             for student in submissions:
-                notebook = gradebook.find_submission_notebook(assignment, assignment, student)
+                notebook = gradebook.find_submission_notebook(name, name, student)
                 self.scores[student] = {grade.name: grade.score for grade in notebook.grades}
 
     def probe_errors(self, student: str) -> dict:
@@ -178,13 +140,12 @@ def test_release_matches_nbgrader_generation(graded):
 def test_structure(graded):
     assert len(graded.exercises) >= 5, f"{graded.assignment}: {len(graded.exercises)} exercises, the course asks for at least 5"
     assert all(p > 0 for p in graded.points.values()), graded.points
-    source = json.loads((COURSE.source_dir / graded.assignment / f"{graded.assignment}.ipynb").read_text())
-    for cell in source["cells"]:
-        if nbgrader_meta(cell).get("grade"):
+    for cell in graded.source["cells"]:
+        if meta(cell).get("grade"):
             text = source_of(cell)
             assert text.startswith("import importlib, nnlib.checks as checks; checks = importlib.reload(checks)"), (
-                f"{nbgrader_meta(cell)['grade_id']}: test cells must start by reloading nnlib.checks")
-            assert "### BEGIN HIDDEN TESTS" in text, f"{nbgrader_meta(cell)['grade_id']} has no hidden tests"
+                f"{meta(cell)['grade_id']}: test cells must start by reloading nnlib.checks")
+            assert "### BEGIN HIDDEN TESTS" in text, f"{meta(cell)['grade_id']} has no hidden tests"
 
 
 def test_solution_earns_full_marks(graded):
@@ -207,17 +168,16 @@ def test_every_exercise_has_a_cheat(graded):
 
 
 def test_hard_coded_answers_pass_visible_tests_but_lose_hidden_points(graded):
-    for exercise, test_ids in graded.test_for.items():
+    for exercise, test_id in graded.test_for.items():
         student = f"cheat-{exercise}"
         probes = graded.probe_errors(student)
-        for test_id in as_list(test_ids):
-            assert test_id in graded.points, f"cheat {exercise!r} names unknown test cell {test_id!r}"
-            assert probes.get(test_id, "missing") is None, (
-                f"{graded.assignment}: the cheat for {exercise} should pass the visible tests of {test_id} "
-                f"(else it proves nothing); it got {probes.get(test_id)}")
-            assert graded.scores[student][test_id] == 0, (
-                f"{graded.assignment}: hard-coded {exercise} earned {graded.scores[student][test_id]} "
-                f"points in {test_id}; its hidden tests must catch it")
+        assert test_id in graded.points, f"cheat {exercise!r} names unknown test cell {test_id!r}"
+        assert probes.get(test_id, "missing") is None, (
+            f"{graded.assignment}: the cheat for {exercise} should pass the visible tests of {test_id} "
+            f"(else it proves nothing); it got {probes.get(test_id)}")
+        assert graded.scores[student][test_id] == 0, (
+            f"{graded.assignment}: hard-coded {exercise} earned {graded.scores[student][test_id]} "
+            f"points in {test_id}; its hidden tests must catch it")
 
 
 def test_solution_executes_without_errors(graded):
