@@ -12,6 +12,10 @@ alike.  Printed per network and optimizer:
   time (X > 1: nnlib is faster), with the interquartile range of the pairs' X; the
   median X over the quiet pairs only; and X of the two libraries' fastest blocks.
 
+A second table times the SGD steps' matrix products alone, NumPy against torch, and
+what is left of each library's step without them: it tells the BLAS's share of a gap
+from nnlib's own (``--no-products`` skips it).
+
 The summary gives the worst case (the smallest median X) and the issue's target, time
 ratio nnlib/PyTorch = 1/X <= 1.0, and the worst case by the fastest blocks.
 
@@ -119,6 +123,28 @@ def build(sizes, batch, loss_name, opt_name, seed=0):
     return nnlib_step, torch_step
 
 
+def matrix_products(sizes, batch, seed=0):
+    """The matrix products of one training step alone, in NumPy and in torch, on random
+    arrays of the step's shapes: per Linear layer the forward x W^T, the weight gradient
+    g^T x and (all but the first layer) the input gradient g W.  Both libraries' steps do
+    exactly these products (PyTorch's autograd skips the first input gradient too), so
+    the difference between the two shows how much of the step's gap is the BLAS."""
+    rng = np.random.default_rng(seed)
+    shapes = list(zip(sizes[:-1], sizes[1:]))
+    ours = [(rng.normal(size=(batch, n_in)), rng.normal(size=(n_out, n_in)), rng.normal(size=(batch, n_out)),
+             np.empty((n_out, n_in))) for n_in, n_out in shapes]
+    theirs = [tuple(torch.from_numpy(a) for a in arrays) for arrays in ours]
+
+    def run(arrays, matmul):
+        for i, (x, W, g, gW) in enumerate(arrays):
+            matmul(x, W.T)
+            matmul(g.T, x, out=gW)
+            if i > 0:
+                matmul(g, W)
+
+    return (lambda: run(ours, np.matmul)), (lambda: run(theirs, torch.matmul))
+
+
 # a pair of blocks counts as quiet when other processes used at most this share of all CPUs
 QUIET_SHARE = 0.05
 
@@ -188,6 +214,28 @@ def wait_for_quiet(limit, max_seconds):
             return share
 
 
+def products_table(args, steps):
+    """Print, per network, the SGD step's matrix products alone in each library and the
+    rest of each step (median step time from the first table minus its products)."""
+    print("\nThe SGD steps' matrix products alone (NumPy's BLAS vs torch's), interleaved the same way;"
+          "\n'rest' = the library's median SGD step above minus its products\n")
+    header = (f"{'network':<16}{'batch':>6}  {'NumPy products ms':<20}{'torch products ms':<20}"
+              f"{'time ratio':<12}{'nnlib rest ms':<15}{'torch rest ms'}")
+    print(header)
+    print("-" * len(header))
+    for label, sizes, batch, _ in CONFIGS:
+        if args.wait_quiet is not None:
+            wait_for_quiet(args.wait_quiet, args.wait_max)
+        ours, theirs, factors, _ = compare(*matrix_products(sizes, batch), args.repeats, args.block, args.pause)
+        o, t, f = statistics.median(ours), statistics.median(theirs), statistics.median(factors)
+        step_ours, step_theirs = steps[label]
+        print(f"{label:<16}{batch:>6}  {o * 1e3:<20.3f}{t * 1e3:<20.3f}{1 / f:<12.2f}"
+              f"{(step_ours - o) * 1e3:<15.3f}{(step_theirs - t) * 1e3:.3f}", flush=True)
+    print("time ratio: NumPy / torch for the same products (median over pairs of blocks); above 1.0 NumPy's "
+          "BLAS is slower.  When nnlib's step is slower than torch's while its rest is smaller, the gap is "
+          "in the BLAS, not in nnlib.\n")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15, help="interleaved blocks per library")
@@ -198,6 +246,8 @@ def main(argv=None):
                              "disturbing each other)")
     parser.add_argument("--wait-quiet", type=float, default=None,
                         help="before each row, wait until other processes use at most this share of the CPUs")
+    parser.add_argument("--no-products", action="store_true",
+                        help="skip the second table (the steps' matrix products alone)")
     parser.add_argument("--wait-max", type=float, default=300.0, help="longest wait per row, seconds")
     args = parser.parse_args(argv)
     if args.quick:
@@ -218,7 +268,7 @@ def main(argv=None):
               f"{'X, all pairs':<19}{'X, quiet pairs':<21}{'X, fastest'}")
     print(header)
     print("-" * len(header))
-    rows = []
+    rows, steps = [], {}
     for label, sizes, batch, loss_name in CONFIGS:
         for opt_name in OPTIMIZERS:
             if args.wait_quiet is not None:
@@ -232,10 +282,14 @@ def main(argv=None):
                 else f"- ({len(calm)} of {len(quiet)})"
             fastest = min(theirs) / min(ours)
             rows.append((f2, f1, f3, fastest, f"{label} {opt_name}"))
+            if opt_name == "SGD":
+                steps[label] = (o2, t2)
             print(f"{label:<16}{batch:>6}  {opt_name:<10}{statistics.median(others):>7.0%}  "
                   f"{f'{o2 * 1e3:.3f} [{o1 * 1e3:.3f}-{o3 * 1e3:.3f}]':<26}"
                   f"{f'{t2 * 1e3:.3f} [{t1 * 1e3:.3f}-{t3 * 1e3:.3f}]':<26}"
                   f"{f'{f2:.2f} [{f1:.2f}-{f3:.2f}]':<19}{calm_text:<21}{fastest:.2f}", flush=True)
+    if not args.no_products:
+        products_table(args, steps)
     worst, low, high, _, where = min(rows)
     print(f"\nworst case: {where}: nnlib is {worst:.2f} times as fast as PyTorch (median over all pairs, "
           f"interquartile range {low:.2f}-{high:.2f}); time ratio nnlib/PyTorch {1 / worst:.2f}, "
