@@ -13,12 +13,11 @@ Real data shipped with the package (no download)
 Preparation
     train_val_test_split, standardize / Standardizer, one_hot, minibatches
 """
-import numbers
 from pathlib import Path
 
 import numpy as np
 
-from ._validate import as_rng
+from ._validate import as_rng, check_int, check_real, is_int, is_real
 
 __all__ = [
     "make_linear", "miles_km", "make_xor", "make_circles", "make_moons", "make_spirals", "make_blobs",
@@ -36,22 +35,13 @@ _DATASET_DIR = Path(__file__).resolve().parent / "datasets"
 # --------------------------------------------------------------------------- argument checks
 
 def _count(value, who, name="n", minimum=1):
-    """An int >= minimum (bools and floats are refused)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{who} expected {name} to be an int, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{who} expected {name} >= {minimum}, got {value}")
-    return int(value)
+    """An int >= minimum; a wrong type (a float, a bool) is a TypeError here."""
+    return check_int(value, name, who, low=minimum, wrong_type=TypeError)
 
 
 def _nonnegative(value, who, name="noise"):
-    """A finite real number >= 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{who} expected {name} to be a real number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not (0.0 <= value < np.inf):
-        raise ValueError(f"{who} expected {name} to be finite and >= 0, got {value!r}")
-    return value
+    """A finite real number >= 0; a wrong type (a str, a bool) is a TypeError here."""
+    return check_real(value, name, who, low=0.0, wrong_type=TypeError)
 
 
 def _class_sizes(n, n_classes):
@@ -172,11 +162,11 @@ def make_circles(n=200, noise=0.05, rng=None, factor=0.5):
     who = "make_circles"
     n = _count(n, who, minimum=2)
     noise = _nonnegative(noise, who)
-    if isinstance(factor, bool) or not isinstance(factor, numbers.Real) or not 0.0 < factor < 1.0:
-        raise ValueError(f"{who} expected factor (inner radius) strictly between 0 and 1, got {factor!r}")
+    factor = check_real(factor, "factor (the inner radius)", who, low=0.0, high=1.0, low_open=True,
+                        high_open=True, expected="a number strictly between 0 and 1")
     rng = as_rng(rng)
     parts = []
-    for radius, size in zip((1.0, float(factor)), _class_sizes(n, 2)):
+    for radius, size in zip((1.0, factor), _class_sizes(n, 2)):
         angle = rng.uniform(0.0, 2.0 * np.pi, size)
         parts.append(radius * np.column_stack([np.cos(angle), np.sin(angle)]))
     X, y = _labelled(parts, rng)
@@ -241,7 +231,7 @@ def make_blobs(n=300, noise=1.0, rng=None, centers=3, n_features=2, center_box=(
     who = "make_blobs"
     noise = _nonnegative(noise, who)
     rng = as_rng(rng)
-    if isinstance(centers, numbers.Integral) and not isinstance(centers, bool):
+    if is_int(centers):
         k = _count(centers, who, "centers")
         d = _count(n_features, who, "n_features")
         low, high = (float(v) for v in center_box)
@@ -317,9 +307,9 @@ def _paired(X, y, who):
 
 def _split_size(value, n, who, name):
     """A fraction in [0, 1) of n (rounded) or an int count in [0, n)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if not is_real(value):
         raise TypeError(f"{who} expected {name} to be a fraction or a count, got {type(value).__name__}")
-    if isinstance(value, numbers.Integral):
+    if is_int(value):
         if not 0 <= value < n:
             raise ValueError(f"{who} expected {name} as a count in [0, {n}), got {value}")
         return int(value)

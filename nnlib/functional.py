@@ -12,7 +12,7 @@ by gradient descent).
 """
 import numpy as np
 
-from nnlib._validate import as_float_array
+from nnlib._validate import as_float_array, check_int, is_int, is_real
 
 __all__ = [
     "step", "step_grad", "sigmoid", "sigmoid_grad", "tanh", "tanh_grad",
@@ -27,7 +27,7 @@ def _out(values):
 
 
 def _check_alpha(alpha, name):
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)):
+    if not is_real(alpha):
         raise TypeError(f"{name} expected alpha to be a real number, got {type(alpha).__name__}")
     if not np.isfinite(alpha):
         raise ValueError(f"{name} expected a finite alpha, got {alpha}")
@@ -161,8 +161,9 @@ def elu_grad(z, alpha=1.0):
 def _check_axis(z, axis, name):
     if z.ndim == 0:
         raise ValueError(f"{name} expected an array with at least 1 axis, got a scalar")
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -z.ndim <= axis < z.ndim:
-        raise ValueError(f"{name} expected axis to be an int in [{-z.ndim}, {z.ndim - 1}], got {axis!r}")
+    if not (is_int(axis) and -z.ndim <= axis < z.ndim):  # softmax is on the hot path: format
+        # the expected range (and call check_int, which raises) only for a bad axis
+        check_int(axis, "axis", name, low=-z.ndim, high=z.ndim - 1, expected=f"an int in [{-z.ndim}, {z.ndim - 1}]")
 
 
 def softmax(z, axis=-1):

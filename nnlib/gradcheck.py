@@ -33,7 +33,7 @@ import numbers
 
 import numpy as np
 
-from ._validate import as_float_array, as_rng
+from ._validate import as_float_array, as_rng, check_positive, is_real
 
 __all__ = [
     "numerical_gradient",
@@ -56,12 +56,6 @@ def _as_real_float(value, who):
         return float(array.reshape(()))
     raise TypeError(f"{who}: f must return a real number (a scalar), got {type(value).__name__}"
                     + (f" of shape {array.shape}" if array is not None else ""))
-
-
-def _check_eps(eps, who):
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not (0.0 < float(eps) < np.inf):
-        raise ValueError(f"{who} expected eps to be a positive finite number, got {eps!r}")
-    return float(eps)
 
 
 def numerical_gradient(f, x, eps=1e-6):
@@ -87,10 +81,10 @@ def numerical_gradient(f, x, eps=1e-6):
     ndarray of x's shape (float64), or a float when x is a scalar.
     """
     who = "numerical_gradient"
-    eps = _check_eps(eps, who)
+    eps = check_positive(eps, "eps", who)
     if not callable(f):
         raise TypeError(f"{who} expected a callable f(x) -> float, got {type(f).__name__}")
-    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+    if is_real(x):
         x = float(x)
         plus = _as_real_float(f(x + eps), who)
         minus = _as_real_float(f(x - eps), who)
@@ -213,7 +207,7 @@ def layer_gradient_errors(layer, x, rng=None, eps=1e-6):
     """
     who = f"check_layer({_layer_name(layer)})"
     _require_protocol(layer, who, need_params=False)
-    eps = _check_eps(eps, who)
+    eps = check_positive(eps, "eps", who)
     rng = as_rng(rng)
     x = np.array(as_float_array(x, name=f"{who} input x"), dtype=np.float64, copy=True)
     params = getattr(layer, "params", None) or {}
@@ -272,7 +266,7 @@ def model_gradient_errors(model, loss, X, y, eps=1e-6):
     if not callable(loss) or not callable(getattr(loss, "backward", None)):
         raise TypeError(f"{who} expected a loss with __call__(y_pred, y_true) and backward(), "
                         f"got {type(loss).__name__}")
-    eps = _check_eps(eps, who)
+    eps = check_positive(eps, "eps", who)
     X = as_float_array(X, name=f"{who} input X")
     _zero_grads(model)
     _as_real_float(loss(model.forward(X), y), who)

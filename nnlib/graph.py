@@ -34,21 +34,17 @@ leaves), so intermediate results such as ``q.grad`` can be inspected and drawn.
 depth from left (inputs) to right (output).
 """
 import math
-import numbers
+
+from nnlib._validate import check_int, is_real
 
 __all__ = ["Value", "draw_graph", "topological_order"]
-
-
-def _is_number(x):
-    """A real number that is not a bool (bools are almost always a mistake here)."""
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
 def _operand(other, op):
     """Wrap a plain number in a (constant) Value; refuse anything else with a clear TypeError."""
     if isinstance(other, Value):
         return other
-    if _is_number(other):
+    if is_real(other):
         return Value(float(other))
     raise TypeError(f"Value {op}: expected a number (int or float) or a Value, "
                     f"got {type(other).__name__} {other!r}")
@@ -81,7 +77,7 @@ class Value:
     """
 
     def __init__(self, data, label="", *, _children=(), _op="", _local_grads=None):
-        if not _is_number(data):
+        if not is_real(data):
             raise TypeError(f"Value expected a real number (int or float), got {type(data).__name__} {data!r}")
         if not isinstance(label, str):
             raise TypeError(f"Value expected label to be a str, got {type(label).__name__}")
@@ -143,7 +139,7 @@ class Value:
         if isinstance(exponent, Value):
             raise TypeError("Value **: the exponent must be a constant int or float, got a Value; "
                             "for a variable exponent write (y * x.log()).exp()")
-        if not _is_number(exponent):
+        if not is_real(exponent):
             raise TypeError(f"Value **: expected an int or float exponent, got {type(exponent).__name__} {exponent!r}")
         k = float(exponent)
         a = self.data
@@ -164,7 +160,7 @@ class Value:
 
     def __rpow__(self, base):
         """c ** x for a constant base c > 0: d(c^x)/dx = c^x ln c."""
-        if not _is_number(base):
+        if not is_real(base):
             raise TypeError(f"Value **: expected an int or float base, got {type(base).__name__} {base!r}")
         c = float(base)
         if c <= 0.0:
@@ -261,7 +257,7 @@ class Value:
         to ``.grad`` (PyTorch's accumulation): call ``zero_grad()`` between
         passes unless you want the sum.
         """
-        if not _is_number(gradient):
+        if not is_real(gradient):
             raise TypeError(f"Value.backward expected a number as the upstream gradient, "
                             f"got {type(gradient).__name__}")
         order = topological_order(self)
@@ -421,8 +417,7 @@ def draw_graph(root, ax=None, precision=4, show_grad=True, figsize=None, max_nod
 
     if not _is_node(root):
         raise TypeError(f"draw_graph expected a Value (an object with .data and .grad), got {type(root).__name__}")
-    if isinstance(precision, bool) or not isinstance(precision, numbers.Integral) or not 0 <= precision <= 12:
-        raise ValueError(f"draw_graph expected precision to be an int in [0, 12], got {precision!r}")
+    precision = check_int(precision, "precision", "draw_graph", low=0, high=12, expected="an int in [0, 12]")
     n_values = len(topological_order(root))
     if n_values > max_nodes:
         raise ValueError(f"draw_graph: the graph has {n_values} values, more than max_nodes={max_nodes}; "

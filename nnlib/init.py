@@ -30,11 +30,10 @@ its inputs, hence the factor 2).
 ``get(name_or_callable)`` turns a name (or one of the aliases ``"he"``, ``"kaiming"``,
 ``"xavier"``, ``"glorot"``, ``"lecture_xavier"``) into the function.
 """
-import numbers
 
 import numpy as np
 
-from nnlib._validate import as_rng
+from nnlib._validate import as_rng, check_nonnegative, check_positive_int
 
 __all__ = [
     "zeros", "normal", "uniform", "xavier_uniform", "xavier_normal",
@@ -43,16 +42,8 @@ __all__ = [
 
 
 def _check_fans(n_in, n_out, name):
-    for label, value in (("n_in", n_in), ("n_out", n_out)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-            raise ValueError(f"init.{name} expected {label} to be a positive int, got {value!r}")
-    return int(n_in), int(n_out)
-
-
-def _check_scale(value, label, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value < 0:
-        raise ValueError(f"init.{name} expected {label} to be a finite number >= 0, got {value!r}")
-    return float(value)
+    return (check_positive_int(n_in, "n_in", f"init.{name}"),
+            check_positive_int(n_out, "n_out", f"init.{name}"))
 
 
 def _uniform(n_in, n_out, limit, rng):
@@ -80,14 +71,14 @@ def zeros(n_in, n_out, rng=None):
 def normal(n_in, n_out, std=0.01, rng=None):
     """Gaussian weights N(0, std^2), shape (n_out, n_in)."""
     n_in, n_out = _check_fans(n_in, n_out, "normal")
-    std = _check_scale(std, "std", "normal")
+    std = check_nonnegative(std, "std", "init.normal")
     return _normal(n_in, n_out, std, rng)
 
 
 def uniform(n_in, n_out, limit=0.01, rng=None):
     """Uniform weights U(-limit, limit), shape (n_out, n_in); variance limit^2 / 3."""
     n_in, n_out = _check_fans(n_in, n_out, "uniform")
-    limit = _check_scale(limit, "limit", "uniform")
+    limit = check_nonnegative(limit, "limit", "init.uniform")
     return _uniform(n_in, n_out, limit, rng)
 
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from nnlib import functional as F
 from nnlib import init as init_module
-from nnlib._validate import as_float_array, as_rng
+from nnlib._validate import as_float_array, as_rng, check_positive_int
 
 __all__ = [
     "Layer", "Linear", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax",
@@ -66,14 +66,16 @@ class Layer:
         return x
 
     def _check_grad_out(self, grad_out, shape):
-        if type(grad_out) is not np.ndarray or grad_out.dtype != np.float64:
-            grad_out = as_float_array(grad_out, f"{type(self).__name__}.backward")
+        """``grad_out`` as a float64 array of ``shape`` (the forward output's; None before
+        the first forward), else a RuntimeError, TypeError or ValueError."""
         if shape is None:
             raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+        if type(grad_out) is not np.ndarray or grad_out.dtype != np.float64:
+            grad_out = as_float_array(grad_out, f"{type(self).__name__}.backward")
         if grad_out.shape != shape:
             raise ValueError(
-                f"{type(self).__name__}.backward expected grad_out of shape {shape} "
-                f"(the shape of the forward output), got shape {grad_out.shape}"
+                f"{type(self).__name__}.backward expected grad_out of shape {shape}, got shape "
+                f"{grad_out.shape} (grad_out has the shape of the forward output)"
             )
         return grad_out
 
@@ -102,12 +104,6 @@ def _initial_weights(init, n_in, n_out, rng):
     return np.array(W, dtype=np.float64, order="C")  # our own contiguous copy
 
 
-def _check_size(value, what, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} expected {what} to be a positive int, got {value!r}")
-    return int(value)
-
-
 class Linear(Layer):
     """Fully connected layer y = x W^T + b (the lectures' W x + b, one sample per row).
 
@@ -124,8 +120,8 @@ class Linear(Layer):
 
     def __init__(self, n_in, n_out, init="he", rng=None):
         super().__init__()
-        self.n_in = _check_size(n_in, "n_in", "Linear")
-        self.n_out = _check_size(n_out, "n_out", "Linear")
+        self.n_in = check_positive_int(n_in, "n_in", "Linear")
+        self.n_out = check_positive_int(n_out, "n_out", "Linear")
         W = _initial_weights(init, self.n_in, self.n_out, as_rng(rng))
         self.params = {"W": W, "b": np.zeros(self.n_out)}
         self.grads = {"W": np.zeros_like(W), "b": np.zeros(self.n_out)}
@@ -159,15 +155,7 @@ class Linear(Layer):
 
     def backward(self, grad_out):
         x = self._x
-        if x is None:
-            raise RuntimeError("Linear.backward called before forward")
-        if type(grad_out) is not np.ndarray or grad_out.dtype != np.float64:
-            grad_out = as_float_array(grad_out, "Linear.backward")
-        if grad_out.shape != x.shape[:-1] + (self.n_out,):
-            raise ValueError(
-                f"Linear.backward expected grad_out of shape {x.shape[:-1] + (self.n_out,)}, "
-                f"got shape {grad_out.shape}"
-            )
+        grad_out = self._check_grad_out(grad_out, None if x is None else x.shape[:-1] + (self.n_out,))
         gW, gb = self.grads["W"], self.grads["b"]
         if x.ndim == 1:
             np.outer(grad_out, x, out=gW)
@@ -510,7 +498,7 @@ def MLP(sizes, activation="relu", output=None, init="he", rng=None):
     """
     if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
         raise TypeError(f"MLP expected sizes to be a list of ints, got {type(sizes).__name__}")
-    sizes = [_check_size(n, "every size", "MLP") for n in sizes]
+    sizes = [check_positive_int(n, "every size", "MLP") for n in sizes]
     if len(sizes) < 2:
         raise ValueError(f"MLP expected at least two sizes (inputs and outputs), got {sizes}")
     rng = as_rng(rng)

@@ -23,7 +23,7 @@ gradient at 0 is 0, hinge's subgradient at the margin is 0.
 import numpy as np
 
 from nnlib import functional as F
-from nnlib._validate import as_float_array, check_same_shape
+from nnlib._validate import as_float_array, check_nonnegative, check_positive, check_same_shape
 
 __all__ = [
     "Loss", "MSE", "MAE", "MBE", "RMSE", "Huber", "LogCosh", "BCE", "BCEWithLogits",
@@ -139,10 +139,7 @@ class Huber(Loss):
     """
 
     def __init__(self, delta=1.0):
-        if isinstance(delta, bool) or not isinstance(delta, (int, float, np.integer, np.floating)) \
-                or not 0 < delta < np.inf:
-            raise ValueError(f"Huber expected delta to be a positive number, got {delta!r}")
-        self.delta = float(delta)
+        self.delta = check_positive(delta, "delta", "Huber")
 
     def _forward(self, y_pred, y_true, n):
         e = y_pred - y_true
@@ -296,10 +293,7 @@ class Hinge(Loss):
     """
 
     def __init__(self, margin=1.0):
-        if isinstance(margin, bool) or not isinstance(margin, (int, float, np.integer, np.floating)) \
-                or not 0 <= margin < np.inf:
-            raise ValueError(f"Hinge expected margin to be a non-negative number, got {margin!r}")
-        self.margin = float(margin)
+        self.margin = check_nonnegative(margin, "margin", "Hinge")
 
     def _targets(self, y_pred, y_true):
         raw = np.asarray(y_true)

@@ -44,10 +44,11 @@ before it changes any parameter, so one bad batch cannot silently poison the mod
 ``nnlib.train.fit`` also stops with a clear error when the loss becomes NaN.
 """
 import math
-import numbers
 from collections.abc import Mapping
 
 import numpy as np
+
+from nnlib._validate import check_int, check_positive_int, check_real
 
 __all__ = [
     "Optimizer", "SGD", "AdaGrad", "RMSProp", "Adam", "get", "NAMES",
@@ -56,20 +57,6 @@ __all__ = [
 
 
 # --- argument checks --------------------------------------------------------------------
-
-def _real(value, name, what, low=None, high=None, low_open=False, high_open=False):
-    """A finite float in the given range, or ValueError naming ``name`` and ``what``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"{name} expected {what} to be a finite number, got {value!r}")
-    value = float(value)
-    if low is not None and (value < low or (low_open and value == low)):
-        bound = f"> {low:g}" if low_open else f">= {low:g}"
-        raise ValueError(f"{name} expected {what} {bound}, got {value!r}")
-    if high is not None and (value > high or (high_open and value == high)):
-        bound = f"< {high:g}" if high_open else f"<= {high:g}"
-        raise ValueError(f"{name} expected {what} {bound}, got {value!r}")
-    return value
-
 
 def _check_params(params, name):
     if not isinstance(params, Mapping):
@@ -109,9 +96,9 @@ class Optimizer:
         name = type(self).__name__
         self.params = _check_params(params, name)
         self.lr = lr
-        self.weight_decay = _real(weight_decay, name, "weight_decay", low=0.0)
+        self.weight_decay = check_real(weight_decay, "weight_decay", name, low=0.0)
         if eps is not None:   # the optimizers that divide by a root mean square
-            self.eps = _real(eps, name, "eps", low=0.0)
+            self.eps = check_real(eps, "eps", name, low=0.0)
         self.t = 0            # number of steps taken
         self.state = {}       # per-parameter buffers, keyed like params
         self._scratch = {}    # work arrays by (shape, dtype, slot), reused every step
@@ -125,9 +112,9 @@ class Optimizer:
     def lr(self, value):
         name = type(self).__name__
         if not hasattr(self, "_lr"):  # at construction: a learning rate of 0 is a mistake
-            self._lr = _real(value, name, "lr", low=0.0, low_open=True)
+            self._lr = check_real(value, "lr", name, low=0.0, low_open=True)
         else:                          # later: a schedule may anneal it to 0
-            self._lr = _real(value, name, "lr", low=0.0)
+            self._lr = check_real(value, "lr", name, low=0.0)
 
     def _check_grads(self, grads):
         name = f"{type(self).__name__}.step"
@@ -243,7 +230,7 @@ class SGD(Optimizer):
 
     def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0):
         super().__init__(params, lr, weight_decay)
-        self.momentum = _real(momentum, "SGD", "momentum", low=0.0, high=1.0, high_open=True)
+        self.momentum = check_real(momentum, "momentum", "SGD", low=0.0, high=1.0, high_open=True)
         if not isinstance(nesterov, (bool, np.bool_)):
             raise TypeError(f"SGD expected nesterov to be True or False, got {nesterov!r}")
         if nesterov and self.momentum == 0.0:
@@ -318,7 +305,7 @@ class RMSProp(Optimizer):
 
     def __init__(self, params, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0):
         super().__init__(params, lr, weight_decay, eps)
-        self.alpha = _real(alpha, "RMSProp", "alpha", low=0.0, high=1.0, high_open=True)
+        self.alpha = check_real(alpha, "alpha", "RMSProp", low=0.0, high=1.0, high_open=True)
 
     _slots = ("square_avg",)
 
@@ -346,8 +333,8 @@ class Adam(Optimizer):
 
     def __init__(self, params, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
         super().__init__(params, lr, weight_decay, eps)
-        self.beta1 = _real(beta1, "Adam", "beta1", low=0.0, high=1.0, high_open=True)
-        self.beta2 = _real(beta2, "Adam", "beta2", low=0.0, high=1.0, high_open=True)
+        self.beta1 = check_real(beta1, "beta1", "Adam", low=0.0, high=1.0, high_open=True)
+        self.beta2 = check_real(beta2, "beta2", "Adam", low=0.0, high=1.0, high_open=True)
 
     _slots = ("m", "v")
 
@@ -430,7 +417,7 @@ def clip_grad_norm(grads, max_norm):
     The direction of the gradient is kept; only its length changes.
     Returns the norm *before* clipping (a float), which is worth logging.
     """
-    max_norm = _real(max_norm, "clip_grad_norm", "max_norm", low=0.0, low_open=True)
+    max_norm = check_real(max_norm, "max_norm", "clip_grad_norm", low=0.0, low_open=True)
     arrays = _grad_arrays(grads, "clip_grad_norm")
     total = global_norm(arrays)
     coef = max_norm / (total + 1e-6)
@@ -443,9 +430,7 @@ def clip_grad_norm(grads, max_norm):
 # --- learning-rate schedules ------------------------------------------------------------
 
 def _step_number(step, name):
-    if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
-        raise ValueError(f"{name} expected step to be an int >= 0 (epoch or step number), got {step!r}")
-    return int(step)
+    return check_int(step, "step", name, low=0, expected="an int >= 0 (epoch or step number)")
 
 
 def step_decay(lr0, step, drop=0.5, every=10):
@@ -454,12 +439,11 @@ def step_decay(lr0, step, drop=0.5, every=10):
     The rate is multiplied by ``drop`` every ``every`` steps (or epochs), e.g. halved every
     10 epochs.  Same as ``torch.optim.lr_scheduler.StepLR(step_size=every, gamma=drop)``.
     """
-    lr0 = _real(lr0, "step_decay", "lr0", low=0.0, low_open=True)
+    lr0 = check_real(lr0, "lr0", "step_decay", low=0.0, low_open=True)
     step = _step_number(step, "step_decay")
-    drop = _real(drop, "step_decay", "drop", low=0.0, high=1.0, low_open=True)
-    if isinstance(every, bool) or not isinstance(every, numbers.Integral) or every < 1:
-        raise ValueError(f"step_decay expected every to be an int >= 1, got {every!r}")
-    return lr0 * drop ** (step // int(every))
+    drop = check_real(drop, "drop", "step_decay", low=0.0, high=1.0, low_open=True)
+    every = check_positive_int(every, "every", "step_decay")
+    return lr0 * drop ** (step // every)
 
 
 def exponential_decay(lr0, step, rate=0.96, every=1):
@@ -468,10 +452,10 @@ def exponential_decay(lr0, step, rate=0.96, every=1):
     With ``every=1`` this is ``torch.optim.lr_scheduler.ExponentialLR(gamma=rate)``;
     equivalently lr0 * exp(-k step) with k = -ln(rate) / every.
     """
-    lr0 = _real(lr0, "exponential_decay", "lr0", low=0.0, low_open=True)
+    lr0 = check_real(lr0, "lr0", "exponential_decay", low=0.0, low_open=True)
     step = _step_number(step, "exponential_decay")
-    rate = _real(rate, "exponential_decay", "rate", low=0.0, high=1.0, low_open=True)
-    every = _real(every, "exponential_decay", "every", low=0.0, low_open=True)
+    rate = check_real(rate, "rate", "exponential_decay", low=0.0, high=1.0, low_open=True)
+    every = check_real(every, "every", "exponential_decay", low=0.0, low_open=True)
     return lr0 * rate ** (step / every)
 
 
@@ -483,10 +467,9 @@ def cosine(lr0, step, total, lr_min=0.0):
     Same as ``torch.optim.lr_scheduler.CosineAnnealingLR(T_max=total, eta_min=lr_min)``
     for steps 0..total.
     """
-    lr0 = _real(lr0, "cosine", "lr0", low=0.0, low_open=True)
+    lr0 = check_real(lr0, "lr0", "cosine", low=0.0, low_open=True)
     step = _step_number(step, "cosine")
-    if isinstance(total, bool) or not isinstance(total, numbers.Integral) or total < 1:
-        raise ValueError(f"cosine expected total to be an int >= 1, got {total!r}")
-    lr_min = _real(lr_min, "cosine", "lr_min", low=0.0, high=lr0)
-    fraction = min(step, int(total)) / int(total)
+    total = check_positive_int(total, "total", "cosine")
+    lr_min = check_real(lr_min, "lr_min", "cosine", low=0.0, high=lr0)
+    fraction = min(step, total) / total
     return lr_min + (lr0 - lr_min) * (1.0 + math.cos(math.pi * fraction)) / 2.0

@@ -48,14 +48,13 @@ A loss (or model output) that becomes NaN or infinite stops training with a
 ``TrainingDiverged`` error (a ``ValueError``) saying at which epoch and batch, and that
 the learning rate is probably too large.
 """
-import numbers
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from nnlib import losses as L
-from nnlib._validate import as_float_array, as_rng
+from nnlib._validate import as_float_array, as_rng, check_positive_int
 from nnlib.data import minibatches
 from nnlib.optim import clip_grad_norm
 
@@ -167,15 +166,6 @@ def _data(X, y, what):
     return X, y
 
 
-def _positive_int(value, what, allow_none=False):
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"fit expected {what} to be a positive int{' or None' if allow_none else ''}, "
-                         f"got {value!r}")
-    return int(value)
-
-
 def _check_optimizer(model, optimizer):
     params = getattr(optimizer, "params", None)
     if params is None or not callable(getattr(optimizer, "step", None)):
@@ -229,14 +219,14 @@ def fit(model, loss, optimizer, X, y, epochs, batch_size=None, validation=None,
     ``val_accuracy`` and ``lr``.
     """
     X, y = _data(X, y, "training")
-    epochs = _positive_int(epochs, "epochs")
-    batch_size = _positive_int(batch_size, "batch_size", allow_none=True) or len(X)
+    epochs = check_positive_int(epochs, "epochs", "fit")
+    batch_size = check_positive_int(batch_size, "batch_size", "fit", allow_none=True) or len(X)
     if validation is not None:
         if not isinstance(validation, (tuple, list)) or len(validation) != 2:
             raise ValueError("fit expected validation to be a pair (X_val, y_val) or None, "
                              f"got {type(validation).__name__}")
         X_val, y_val = _data(validation[0], validation[1], "validation")
-    patience = _positive_int(early_stopping, "early_stopping (the patience)", allow_none=True)
+    patience = check_positive_int(early_stopping, "early_stopping (the patience)", "fit", allow_none=True)
     if clip_norm is not None:
         clip_grad_norm({}, clip_norm)  # validates max_norm (no arrays to clip)
     if progress not in (True, False, "always"):

@@ -1,7 +1,8 @@
-"""Argument checks and small helpers shared by the widgets (no ipywidgets, no matplotlib)."""
-import math
-import numbers
+"""Argument checks and small helpers shared by the widgets (no ipywidgets, no matplotlib).
 
+Single numbers (a learning rate, a number of steps) are checked with nnlib._validate
+(check_positive, check_positive_int, check_nonnegative), as in the rest of nnlib.
+"""
 import numpy as np
 
 
@@ -13,21 +14,6 @@ def check_choice(value, choices, what, who):
             if choice.lower() == key:
                 return choice
     raise ValueError(f"{who}: unknown {what} {value!r}; choose one of {', '.join(map(repr, choices))}")
-
-
-def check_positive(value, what, who, integer=False):
-    """A finite number > 0 (an int when ``integer``), else ValueError naming ``what``."""
-    kind = numbers.Integral if integer else numbers.Real
-    if isinstance(value, bool) or not isinstance(value, kind) or not math.isfinite(value) or value <= 0:
-        expected = "a positive int" if integer else "a positive finite number"
-        raise ValueError(f"{who} expected {what} to be {expected}, got {value!r}")
-    return int(value) if integer else float(value)
-
-
-def check_nonnegative(value, what, who):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
-        raise ValueError(f"{who} expected {what} to be a finite number >= 0, got {value!r}")
-    return float(value)
 
 
 def check_point(value, dim, what, who):

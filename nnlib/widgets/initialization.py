@@ -13,8 +13,8 @@ import functools
 import numpy as np
 
 from nnlib import data, init as nn_init, layers, losses, optim, train
-from nnlib._validate import as_rng
-from nnlib.widgets._plumbing import check_choice, check_positive
+from nnlib._validate import as_rng, check_positive_int
+from nnlib.widgets._plumbing import check_choice
 
 INITS = nn_init.NAMES[:1] + ("normal", "small_normal", "large_normal") + tuple(
     n for n in nn_init.NAMES if n not in ("zeros", "normal", "uniform"))
@@ -38,8 +38,8 @@ def build_network(init, activation, depth, width, n_in=None, n_out=None, rng=0, 
     n_in / n_out (default width) change the first layer's input and add a final Linear."""
     fn = get_init(init, who)
     activation = check_choice(activation, ACTIVATIONS, "activation", who)
-    depth = check_positive(depth, "depth", who, integer=True)
-    width = check_positive(width, "width", who, integer=True)
+    depth = check_positive_int(depth, "depth", who)
+    width = check_positive_int(width, "width", who)
     sizes = [n_in or width] + [width] * depth
     rng = as_rng(rng)
     if n_out is None:
@@ -52,7 +52,7 @@ def layer_statistics(init="he_normal", activation="relu", depth=10, width=100, n
     {"layer" (1-based), "act_mean", "act_std", "grad_mean", "grad_std", "activations"
     (up to 2000 activation values of that layer, for a histogram)}."""
     who = "layer_statistics"
-    n_samples = check_positive(n_samples, "n_samples", who, integer=True)
+    n_samples = check_positive_int(n_samples, "n_samples", who)
     rng = as_rng(rng)
     model = build_network(init, activation, depth, width, rng=rng, who=who)
     x = rng.standard_normal((n_samples, width))
@@ -79,7 +79,7 @@ def train_with_init(init="he_normal", activation="relu", depth=3, width=16, epoc
     Returns (model, losses per epoch); a run that blows up is stopped, its losses padded
     with NaN."""
     who = "init_training_curve"
-    epochs = check_positive(epochs, "epochs", who, integer=True)
+    epochs = check_positive_int(epochs, "epochs", who)
     rng = as_rng(rng)
     model = build_network(init, activation, depth, width, n_in=2, n_out=1, rng=rng, who=who)
     X, y = data.make_circles(n=200, noise=0.1, rng=rng)

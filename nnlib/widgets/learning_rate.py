@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnlib.widgets._plumbing import check_callable, check_point, check_positive
+from nnlib._validate import check_positive, check_positive_int
+from nnlib.widgets._plumbing import check_callable, check_point
 from nnlib.widgets.surfaces import BLOW_UP, PROBLEMS, get_problem, grid
 
 VERDICTS = ("converges", "slow", "oscillates", "diverges")
@@ -95,7 +96,7 @@ def run_gradient_descent(problem="quadratic", lr=0.1, steps=30, start=None, step
     who = "run_gradient_descent"
     p = get_problem(problem, who)
     lr = check_positive(lr, "lr (the learning rate)", who)
-    steps = check_positive(steps, "steps", who, integer=True)
+    steps = check_positive_int(steps, "steps", who)
     w = check_point(p.start if start is None else start, p.dim, "start", who)
     step_fn = default_step if step_fn is None else check_callable(step_fn, "step_fn", who)
     path = np.full((steps + 1, p.dim), np.nan)

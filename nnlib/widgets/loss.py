@@ -7,7 +7,8 @@ values are exactly what a network with that error would get).
 import numpy as np
 
 from nnlib import losses
-from nnlib.widgets._plumbing import check_choice, check_positive
+from nnlib._validate import check_positive
+from nnlib.widgets._plumbing import check_choice
 
 NAMES = ("MSE", "MAE", "Huber", "LogCosh")
 

@@ -5,14 +5,13 @@ and an ``nnlib.optim.SGD`` with weight decay ``l2``; ``step(epochs)`` trains wit
 ``nnlib.train.fit`` (mini-batches of ``batch_size``).  Two classes use one logit and
 ``BCEWithLogits``, more classes ``SoftmaxCrossEntropy``.
 """
-import numbers
 import time
 
 import numpy as np
 
 from nnlib import data, layers, losses, optim, train
-from nnlib._validate import as_rng
-from nnlib.widgets._plumbing import check_choice, check_nonnegative, check_positive
+from nnlib._validate import as_rng, check_nonnegative, check_positive, check_positive_int, is_int
+from nnlib.widgets._plumbing import check_choice
 
 DATASETS = ("circles", "xor", "moons", "spirals", "blobs")
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu", "elu", "identity")
@@ -33,13 +32,25 @@ def make_dataset(name, noise, rng):
 
 
 def _hidden_sizes(hidden, who):
-    if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
+    if is_int(hidden):
         hidden = (hidden,)
     try:
         sizes = tuple(hidden)
     except TypeError:
         raise ValueError(f"{who} expected hidden to be a tuple of layer widths, got {hidden!r}") from None
-    return tuple(check_positive(n, "every hidden width", who, integer=True) for n in sizes)
+    return tuple(check_positive_int(n, "every hidden width", who) for n in sizes)
+
+
+def _optimizer_setting(attribute, what, check, doc):
+    """A property that reads and (after ``check(value, what, "PlaygroundRun")``) writes
+    ``self.optimizer.<attribute>``, so a change reaches the optimizer between epochs."""
+    def get(self):
+        return getattr(self.optimizer, attribute)
+
+    def set(self, value):
+        setattr(self.optimizer, attribute, check(value, what, "PlaygroundRun"))
+
+    return property(get, set, doc=doc)
 
 
 class PlaygroundRun:
@@ -53,7 +64,7 @@ class PlaygroundRun:
         self.noise = check_nonnegative(noise, "noise", who)
         self.hidden = _hidden_sizes(hidden, who)
         self.activation = check_choice(activation, ACTIVATIONS, "activation", who)
-        self.batch_size = check_positive(batch_size, "batch_size", who, integer=True)
+        self.batch_size = check_positive_int(batch_size, "batch_size", who)
         lr = check_positive(lr, "lr (the learning rate)", who)
         l2 = check_nonnegative(l2, "l2", who)
         self.seed = rng
@@ -67,21 +78,9 @@ class PlaygroundRun:
             self.loss, self.targets = losses.SoftmaxCrossEntropy(), y
         self._build(lr, l2)
 
-    @property
-    def lr(self):
-        return self.optimizer.lr
-
-    @lr.setter
-    def lr(self, value):
-        self.optimizer.lr = check_positive(value, "lr", "PlaygroundRun")
-
-    @property
-    def l2(self):
-        return self.optimizer.weight_decay
-
-    @l2.setter
-    def l2(self, value):
-        self.optimizer.weight_decay = check_nonnegative(value, "l2", "PlaygroundRun")
+    lr = _optimizer_setting("lr", "lr", check_positive, "The learning rate (> 0) of the SGD optimizer.")
+    l2 = _optimizer_setting("weight_decay", "l2", check_nonnegative,
+                            "The weight decay (>= 0) of the SGD optimizer; the L2 penalty.")
 
     def reset(self):
         """New initial weights (same seed), empty loss history, fresh optimizer state; the
@@ -104,7 +103,7 @@ class PlaygroundRun:
 
     def step(self, epochs=1):
         """Train ``epochs`` more epochs; returns the last training loss (NaN once diverged)."""
-        epochs = check_positive(epochs, "epochs", "PlaygroundRun.step", integer=True)
+        epochs = check_positive_int(epochs, "epochs", "PlaygroundRun.step")
         if self.diverged:
             return float("nan")
         try:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnlib import optim
-from nnlib.widgets._plumbing import check_choice, check_point, check_positive
+from nnlib._validate import check_positive, check_positive_int
+from nnlib.widgets._plumbing import check_choice, check_point
 from nnlib.widgets.surfaces import BLOW_UP, SURFACES, get_surface, grid
 
 #: learning rates that make a fair race on each surface
@@ -88,7 +89,7 @@ def race(surface="ill_conditioned", optimizers=None, steps=100, start=None):
     who = "race"
     s = get_surface(surface, who)
     entries = _check_entries(default_optimizers(s.name) if optimizers is None else optimizers, who)
-    steps = check_positive(steps, "steps", who, integer=True)
+    steps = check_positive_int(steps, "steps", who)
     start = check_point(s.start if start is None else start, 2, "start", who)
     return {label: _run(s, rule, lr, steps, start) for label, (rule, lr) in entries.items()}
 
