@@ -7,7 +7,7 @@ from hypothesis import given, strategies as st
 
 from nnlib import functional as F, gradcheck, losses, optim
 from nnlib.widgets import (
-    PlaygroundRun, activation_curves, activation_explorer, classify_run, init_training_curve,
+    PlaygroundRun, activation_curves, activation_explorer, classify_run, graph_explorer, init_training_curve,
     initialization_explorer, layer_statistics, learning_rate_explorer, loss_curves, loss_explorer,
     optimizer_race, playground, race, run_gradient_descent, set_figure_mode,
 )
@@ -330,7 +330,7 @@ def test_loss_curve_values():
 # --- the widgets, headless -------------------------------------------------------------
 
 WIDGETS = [learning_rate_explorer, optimizer_race, initialization_explorer, playground,
-           activation_explorer, loss_explorer]
+           activation_explorer, loss_explorer, graph_explorer]
 
 
 @pytest.mark.parametrize("make", WIDGETS, ids=lambda f: f.__name__)

@@ -12,8 +12,8 @@ pytestmark = pytest.mark.slow
 
 CELLS = [
     "%matplotlib inline\nimport matplotlib.pyplot as plt\nbefore = plt.get_backend()",
-    "from nnlib.widgets import learning_rate_explorer, optimizer_race, playground\n"
-    "widgets = [learning_rate_explorer(), optimizer_race(), playground()]",
+    "from nnlib.widgets import graph_explorer, learning_rate_explorer, optimizer_race, playground\n"
+    "widgets = [learning_rate_explorer(), optimizer_race(), playground(), graph_explorer()]",
     "print(before, plt.get_backend())\nplt.plot([0, 1], [1, 0]); plt.show()",
 ]
 

@@ -9,6 +9,7 @@ widget                      computation (no ipywidgets, no matplotlib)
 ``playground``              ``PlaygroundRun`` (step, reset, losses, accuracy, predict)
 ``activation_explorer``     ``activation_curves``
 ``loss_explorer``           ``loss_curves``
+``graph_explorer``          ``evaluate_graph`` -> ``GraphResult``
 ==========================  =======================================================
 
 Every widget keeps one matplotlib figure and redraws it in place (see ``_figure``): a PNG
@@ -16,6 +17,7 @@ Every widget keeps one matplotlib figure and redraws it in place (see ``_figure`
 """
 from nnlib.widgets._figure import figure_mode, set_figure_mode
 from nnlib.widgets.activation import activation_curves, activation_explorer
+from nnlib.widgets.graph import GraphResult, evaluate_graph, graph_explorer
 from nnlib.widgets.initialization import init_training_curve, initialization_explorer, layer_statistics
 from nnlib.widgets.learning_rate import GDRun, classify_run, learning_rate_explorer, run_gradient_descent
 from nnlib.widgets.loss import loss_curves, loss_explorer
@@ -29,5 +31,6 @@ __all__ = [
     "playground", "PlaygroundRun",
     "activation_explorer", "activation_curves",
     "loss_explorer", "loss_curves",
+    "graph_explorer", "evaluate_graph", "GraphResult",
     "set_figure_mode", "figure_mode",
 ]

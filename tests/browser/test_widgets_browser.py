@@ -1,8 +1,9 @@
-"""The learning-rate explorer in a real JupyterLab, in headless Chromium.
+"""Widgets in a real JupyterLab, in headless Chromium.
 
-A small demo notebook calls the widget (with each figure mode: PNG image and ipympl); the test runs all cells, presses the arrow key on
-the learning-rate slider and checks that the figure's pixels changed (and changed back
-when the slider returns), with no error output anywhere.
+A small demo notebook calls a widget (with each figure mode: PNG image and ipympl); the
+test runs all cells, presses the arrow key on one of its sliders and checks that the
+figure's pixels and the widget's text changed (and changed back when the slider
+returns), with no error output anywhere.
 """
 import pytest
 
@@ -10,27 +11,38 @@ from lab import Notebook, write_notebook
 
 pytestmark = pytest.mark.browser
 
+# widget -> (the cell that shows it, the slider moved, the text control, the text after one
+# step right, the text at the start)
+CASES = {
+    # lr goes up by 0.05 decades from 0.1
+    "learning_rate_explorer": ("nw.learning_rate_explorer(problem='quadratic', lr=0.1, steps=30)",
+                               "lr", "verdict", "lr = 0.112", "lr = 0.1 "),
+    # x goes from -2 to -1.9: q = 3.1, f = 3.1 * -4
+    "graph_explorer": ("nw.graph_explorer('(x + y) * z')", "x", "readout", "f = -12.4", "f = -12 "),
+}
 
 
 @pytest.mark.parametrize("mode", ["image", "ipympl"])
-def test_moving_the_learning_rate_slider_changes_the_plot(lab, lab_root, page, mode):
-    write_notebook(lab_root / f"demo_lr_{mode}.ipynb", [
-        f"import nnlib.widgets as nw\nnw.set_figure_mode({mode!r})",
-        "nw.learning_rate_explorer(problem='quadratic', lr=0.1, steps=30)"])
-    notebook = Notebook(page, lab, f"demo_lr_{mode}.ipynb")
+@pytest.mark.parametrize("name", list(CASES))
+def test_moving_a_slider_changes_the_plot(lab, lab_root, page, name, mode):
+    call, slider, text, moved, start = CASES[name]
+    write_notebook(lab_root / f"demo_{name}_{mode}.ipynb", [
+        f"import nnlib.widgets as nw\nnw.set_figure_mode({mode!r})", call])
+    notebook = Notebook(page, lab, f"demo_{name}_{mode}.ipynb")
     notebook.run_all()
     assert notebook.errors() == []
-    root = notebook.widget("learning_rate_explorer")
+    root = notebook.widget(name)
     first = notebook.signature(root)
     assert first["ink"] > 1000, "the figure has barely any drawing in it"
+    label = root.query_selector(f".nnlib-control-{text}")
+    assert start in label.text_content()
 
-    elapsed, before, after = notebook.timed_key(root, "lr", "ArrowRight")
+    elapsed, before, after = notebook.timed_key(root, slider, "ArrowRight")
     assert before["hash"] == first["hash"] and after["hash"] != first["hash"]
-    verdict = root.query_selector(".nnlib-control-verdict")
-    verdict.wait_for_selector("text=lr = 0.112", timeout=10_000)  # up by 0.05 decades from 0.1
+    label.wait_for_selector(f"text={moved}", timeout=10_000)
 
-    notebook.timed_key(root, "lr", "ArrowLeft")   # back to 0.1: the same picture again
+    notebook.timed_key(root, slider, "ArrowLeft")   # back: the same picture again
     page.wait_for_function("([root, h]) => window.nnlibSignature(root.querySelector('.nnlib-figure')).hash === h",
                            arg=[root, first["hash"]], timeout=10_000)
-    assert "lr = 0.1 " in verdict.text_content()
+    assert start in label.text_content()
     assert notebook.errors() == []

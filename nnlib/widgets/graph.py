@@ -1,0 +1,246 @@
+"""Graph explorer: a small expression as a computational graph, forward values and gradients.
+
+``evaluate_graph(expression, **inputs)`` builds the expression from ``nnlib.graph.Value``
+nodes, runs the forward pass and ``backward()`` from the output, and returns a
+``GraphResult``: the output, d(output)/d(input) for every input, the value and gradient
+of every named node, and a sentence saying which gate rule the numbers show.  The
+widget ``graph_explorer`` puts a slider on each input and redraws the graph with
+``nnlib.graph.draw_graph`` whenever one moves.
+
+The expressions (``EXPRESSIONS``), each showing one rule of the lectures:
+
+* ``(x + y) * z``: the add gate distributes, the mul gate swaps (lecture: x = -2,
+  y = 5, z = -4 gives f = -12, df/dx = df/dy = -4, df/dz = 3);
+* ``max(x, y) * z``: the max gate routes the gradient to the larger input only;
+* ``x * y + x``: x is used twice, and the copy gate adds the gradients of both uses;
+* ``sigmoid(w * x + b)`` and ``tanh(w * x + b)``: a single neuron; far from z = 0 the
+  activation saturates and every gradient behind it shrinks towards 0.
+"""
+import math
+import numbers
+from dataclasses import dataclass, field
+
+from nnlib.graph import Value, topological_order
+from nnlib.widgets._plumbing import check_choice
+
+SLIDER_RANGE = (-5.0, 5.0)
+SATURATION = 0.05   # a local slope below 5% of its largest value counts as saturated
+
+
+@dataclass(frozen=True)
+class Expression:
+    """One expression: its input names and defaults, ``build(values) -> output Value``
+    (labelled nodes) and ``explain(nodes) -> str`` (nodes: label -> (data, grad))."""
+    name: str
+    defaults: dict
+    build: object = field(repr=False)
+    explain: object = field(repr=False)
+
+
+def _named(value, label):
+    value.label = label
+    return value
+
+
+def _build_add_mul(v):
+    q = _named(v["x"] + v["y"], "q")
+    return _named(q * v["z"], "f")
+
+
+def _explain_add_mul(n):
+    (q, dq), (z, dz) = n["q"], n["z"]
+    return (f"mul swaps: df/dz = q = {q:.4g} and df/dq = z = {z:.4g}; "
+            f"add distributes: x and y both get df/dq = {dq:.4g}.")
+
+
+def _build_max(v):
+    m = _named(Value.max(v["x"], v["y"]), "m")
+    return _named(m * v["z"], "f")
+
+
+def _explain_max(n):
+    x, y, dm = n["x"][0], n["y"][0], n["m"][1]
+    if x == y:
+        return f"x = y: a tie, so max splits df/dm = {dm:.4g} equally between them."
+    big, small = ("x", "y") if x > y else ("y", "x")
+    return f"max routes: {big} is the larger input, so it gets all of df/dm = {dm:.4g}; {small} gets 0."
+
+
+def _build_copy(v):
+    xy = _named(v["x"] * v["y"], "xy")
+    return _named(xy + v["x"], "f")
+
+
+def _explain_copy(n):
+    y, dx = n["y"][0], n["x"][1]
+    return (f"copy adds: x is used twice, so df/dx = {y:.4g} (through x*y) + 1 (through + x) "
+            f"= {dx:.4g}.")
+
+
+def _neuron(activation):
+    def build(v):
+        wx = _named(v["w"] * v["x"], "wx")
+        z = _named(wx + v["b"], "z")
+        return _named(getattr(z, activation)(), "o")
+    return build
+
+
+def _explain_neuron(activation, slope, top):
+    def explain(n):
+        (z, _), (o, _) = n["z"], n["o"]
+        local = slope(o)
+        text = f"{activation}'(z) = {local:.3g} at z = {z:.3g} (at most {top:g}, at z = 0)"
+        if local < SATURATION * top:
+            return text + ": saturated, so every gradient behind it is almost 0."
+        return text + "; every gradient behind o is multiplied by it."
+    return explain
+
+
+EXPRESSIONS = {e.name: e for e in (
+    Expression("(x + y) * z", {"x": -2.0, "y": 5.0, "z": -4.0}, _build_add_mul, _explain_add_mul),
+    Expression("max(x, y) * z", {"x": 4.0, "y": -1.0, "z": 2.0}, _build_max, _explain_max),
+    Expression("x * y + x", {"x": 3.0, "y": -2.0}, _build_copy, _explain_copy),
+    Expression("sigmoid(w * x + b)", {"w": 0.5, "x": 2.0, "b": 1.0}, _neuron("sigmoid"),
+               _explain_neuron("sigmoid", lambda o: o * (1.0 - o), 0.25)),
+    Expression("tanh(w * x + b)", {"w": -0.5, "x": 2.0, "b": 0.8}, _neuron("tanh"),
+               _explain_neuron("tanh", lambda o: 1.0 - o * o, 1.0)),
+)}
+NAMES = tuple(EXPRESSIONS)
+INPUTS = tuple(dict.fromkeys(name for e in EXPRESSIONS.values() for name in e.defaults))
+
+
+@dataclass
+class GraphResult:
+    """One forward and backward pass: ``output`` and its ``label`` ("f" or "o"), the
+    ``inputs`` used, ``grads`` (input name -> d output / d input), ``nodes`` (label ->
+    (value, gradient) for every node of the graph, inputs and output included), ``root``
+    (the output ``Value``, to draw) and ``message`` (the gate rule the numbers show)."""
+    expression: str
+    inputs: dict
+    output: float
+    label: str
+    grads: dict
+    nodes: dict
+    root: Value = field(repr=False)
+    message: str
+
+
+def get_expression(expression, who):
+    """The ``Expression`` named ``expression`` (case and spaces ignored), else ValueError."""
+    if isinstance(expression, str):
+        squeezed = {name.replace(" ", "").lower(): name for name in NAMES}
+        name = squeezed.get(expression.replace(" ", "").lower())
+        if name is not None:
+            return EXPRESSIONS[name]
+    return EXPRESSIONS[check_choice(expression, NAMES, "expression", who)]
+
+
+def check_inputs(spec, inputs, who):
+    """``spec.defaults`` updated with ``inputs`` (finite numbers), else ValueError/TypeError."""
+    unknown = sorted(set(inputs) - set(spec.defaults))
+    if unknown:
+        raise ValueError(f"{who}: {spec.name!r} has no input {', '.join(map(repr, unknown))}; "
+                         f"its inputs are {', '.join(spec.defaults)}")
+    values = dict(spec.defaults)
+    for name, value in inputs.items():
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{who} expected input {name} to be a finite number, "
+                            f"got {type(value).__name__} {value!r}")
+        if not math.isfinite(value):
+            raise ValueError(f"{who} expected input {name} to be a finite number, got {value!r}")
+        values[name] = float(value)
+    return values
+
+
+def evaluate_graph(expression="(x + y) * z", **inputs):
+    """Forward and backward pass of a named expression at the given inputs.
+
+    expression : one of ``NAMES``: "(x + y) * z", "max(x, y) * z", "x * y + x",
+        "sigmoid(w * x + b)", "tanh(w * x + b)" (case and spaces do not matter).
+    inputs : a finite number for any of the expression's inputs, by name (e.g. ``x=1.5``);
+        the others keep their defaults (``EXPRESSIONS[name].defaults``).
+    Returns a ``GraphResult``; e.g. ``evaluate_graph("(x + y) * z").grads`` is
+    ``{"x": -4.0, "y": -4.0, "z": 3.0}`` (the lectures' x = -2, y = 5, z = -4).
+    """
+    who = "evaluate_graph"
+    spec = get_expression(expression, who)
+    values = check_inputs(spec, inputs, who)
+    leaves = {name: Value(value, name) for name, value in values.items()}
+    root = spec.build(leaves)
+    root.backward()
+    nodes = {node.label: (node.data, node.grad) for node in reversed(topological_order(root)) if node.label}
+    grads = {name: leaf.grad for name, leaf in leaves.items()}
+    return GraphResult(spec.name, values, root.data, root.label, grads, nodes, root, spec.explain(nodes))
+
+
+def readout(result):
+    """The widget's text: the output and each gradient, then the message (HTML)."""
+    out = result.label
+    grads = ", ".join(f"&part;{out}/&part;{name} = {g:.4g}" for name, g in result.grads.items())
+    return (f"<b>{out} = {result.output:.4g}</b> &nbsp; {grads}<br>"
+            f"<span style='color:#555'>{result.message}</span>")
+
+
+def graph_explorer(expression="(x + y) * z", **inputs):
+    """A widget: a dropdown of expressions (``NAMES``) and a slider per input; every move
+    redraws the graph (each node's value and gradient, via ``nnlib.graph.draw_graph``) and
+    prints the output and its gradient with respect to each input.
+
+    expression, inputs : the first expression shown and its starting inputs, as for
+        ``evaluate_graph``; choosing another expression resets the sliders to its defaults.
+    """
+    import ipywidgets as W
+
+    from nnlib.graph import draw_graph
+    from nnlib.widgets._figure import LiveFigure, assemble
+
+    first = evaluate_graph(expression, **inputs)  # validates everything
+    live = LiveFigure(1, 1, figsize=(10.4, 2.3))
+    ax = live.axes[0]
+    dropdown = W.Dropdown(options=list(NAMES), value=first.expression, description="expression",
+                          layout=W.Layout(width="300px"))
+    sliders = {name: W.FloatSlider(min=SLIDER_RANGE[0], max=SLIDER_RANGE[1], step=0.1, description=name,
+                                   readout_format=".1f", continuous_update=True,
+                                   layout=W.Layout(width="260px"))
+               for name in INPUTS}
+    text = W.HTML()
+    state = {"switching": False}
+
+    def set_sliders(values):
+        state["switching"] = True
+        try:
+            for name, slider in sliders.items():
+                used = name in values
+                slider.layout.display = None if used else "none"
+                if used:
+                    value = values[name]
+                    slider.min, slider.max = min(SLIDER_RANGE[0], value), max(SLIDER_RANGE[1], value)
+                    slider.value = value
+        finally:
+            state["switching"] = False
+
+    def show(result):
+        for artist in list(ax.texts):  # the last graph's boxes and arrows (cheaper than ax.clear())
+            artist.remove()
+        draw_graph(result.root, ax=ax, precision=2)
+        left, right = ax.get_xlim()
+        ax.set_xlim(left - 0.25, right + 0.25)  # room for the widest boxes at the ends
+        live.redraw(full=True)
+        text.value = readout(result)
+
+    def update(change=None):
+        if state["switching"]:
+            return
+        spec = EXPRESSIONS[dropdown.value]
+        show(evaluate_graph(spec.name, **{name: sliders[name].value for name in spec.defaults}))
+
+    def change_expression(change):
+        set_sliders(EXPRESSIONS[change["new"]].defaults)
+        update()
+
+    set_sliders(first.inputs)
+    show(first)
+    dropdown.observe(change_expression, names="value")
+    controls = {"expression": dropdown, **sliders, "readout": text}
+    return assemble("graph_explorer", live, [dropdown, list(sliders.values()), text], controls,
+                    update, tuple(sliders.values()))
