@@ -16,10 +16,9 @@ The expressions (``EXPRESSIONS``), each showing one rule of the lectures:
 * ``sigmoid(w * x + b)`` and ``tanh(w * x + b)``: a single neuron; far from z = 0 the
   activation saturates and every gradient behind it shrinks towards 0.
 """
-import math
-import numbers
 from dataclasses import dataclass, field
 
+from nnlib._validate import check_real
 from nnlib.graph import Value, topological_order
 from nnlib.widgets._plumbing import check_choice
 
@@ -143,12 +142,7 @@ def check_inputs(spec, inputs, who):
                          f"its inputs are {', '.join(spec.defaults)}")
     values = dict(spec.defaults)
     for name, value in inputs.items():
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"{who} expected input {name} to be a finite number, "
-                            f"got {type(value).__name__} {value!r}")
-        if not math.isfinite(value):
-            raise ValueError(f"{who} expected input {name} to be a finite number, got {value!r}")
-        values[name] = float(value)
+        values[name] = check_real(value, f"input {name}", who, wrong_type=TypeError)
     return values
 
 
