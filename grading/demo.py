@@ -200,10 +200,12 @@ def build_class(root: Path, first: Assignment, second: Assignment) -> DemoClass:
     put("s07_misnamed", a.student(), 0.0, status="missing", name=f"{a.name} (1)")
     put("s08_infinite_loop", a.prepend(a.student(), last, "while True:\n    pass"), a.total - last_points,
         note="per-cell time limit")
+    # A cell that ignores the interrupt or ends the kernel costs that exercise only (grading/limits.py).
     put("s09_sigint_ignored", a.prepend(a.student(), last, "import signal\n"
                                         "signal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"),
-        0.0, status="failed")
-    put("s10_os_exit", a.prepend(a.student(), last, "import os\nos._exit(1)"), 0.0, status="failed", layout="flat")
+        a.total - last_points, note="ignored the interrupt")
+    put("s10_os_exit", a.prepend(a.student(), last, "import os\nos._exit(1)"), a.total - last_points,
+        layout="flat", note="ended the kernel")
     hog = a.insert_after(a.student(), "setup", "import numpy as np\nhog = []\nwhile True:\n"
                                                "    hog.append(np.ones(10**7))")
     put("s11_memory_hog", hog, a.total, note="ran out of memory")

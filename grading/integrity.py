@@ -42,7 +42,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .cells import meta, source_of
-from .limits import TRUNCATED
+from .limits import DEAD_KERNEL, STUCK_CELL, TRUNCATED
 
 FLAG_CATEGORIES = ("rebinding", "frame-inspection", "kernel", "shell", "files", "dynamic-code", "hard-coded")
 
@@ -645,6 +645,12 @@ def runtime_notes(autograded_notebook: Path, cell_timeout: int, memory_limit_mb:
             name = output.get("ename", "")
             if name in ("KeyboardInterrupt", "CellTimeoutError"):
                 message = f"stopped by the {cell_timeout} s per-cell time limit"
+            elif name == STUCK_CELL:
+                message = (f"ignored the interrupt at the {cell_timeout} s per-cell time limit: the kernel was "
+                           "restarted and grading went on after this cell")
+            elif name == DEAD_KERNEL:
+                message = ("ended the kernel (os._exit, a crash, or the memory limit): the kernel was restarted "
+                           "and grading went on after this cell")
             elif name == "MemoryError":
                 message = f"ran out of memory (limit {memory_limit_mb} MiB per kernel)"
             else:

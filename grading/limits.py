@@ -9,10 +9,25 @@ without the ``resource`` module (Windows) the limit is skipped.
 
 Configure with ``c.LimitedKernelManager.memory_limit_mb`` (0 = no limit);
 ``python -m grading autograde --memory-limit MB`` sets it.
+
+``LimitedExecute`` also survives a cell that no limit can stop gently.  nbgrader
+interrupts a cell that overruns its time limit, and the student's code goes on
+with an error in that cell.  But a loop that ignores the interrupt (one that
+sets SIGINT to be ignored, or catches KeyboardInterrupt and loops on), a call to ``os._exit``, or a crash
+under the memory cap leaves no kernel to go on with, and nbgrader would fail the
+whole notebook: every exercise 0.  Instead, the cell gets an error output that
+says what happened, the kernel is restarted, the cells before it are run again
+(their outputs are kept from the first run), and grading goes on with the next
+cell.  After ``max_stopped_cells`` such cells the notebook fails as before.
 """
 from __future__ import annotations
 
+import copy
+
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute, LimitOutput
 from traitlets import Integer
 
@@ -43,12 +58,66 @@ class LimitedKernelManager(AsyncKernelManager):
         return await super()._async_launch_kernel(kernel_cmd, **kw)
 
 
+# The ``ename`` of the error output a stopped cell gets (integrity.runtime_notes reads them).
+STUCK_CELL, DEAD_KERNEL = "InterruptIgnored", "KernelDied"
+
+
 class LimitedExecute(Execute):
-    """nbgrader's Execute preprocessor, starting its kernels with LimitedKernelManager."""
+    """nbgrader's Execute preprocessor, starting its kernels with LimitedKernelManager, and
+    going on after a cell that hangs through the interrupt or ends the kernel (see above)."""
+
+    max_stopped_cells = Integer(
+        3, help="Cells per notebook that may hang or end the kernel before the notebook fails."
+    ).tag(config=True)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", LimitedKernelManager)
         super().__init__(*args, **kwargs)
+
+    def preprocess(self, nb, resources=None, retries=None):
+        self._stopped = []   # indices of the cells stopped so far in this notebook
+        return super().preprocess(nb, resources, retries)
+
+    def preprocess_cell(self, cell, resources, index):
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except (CellTimeoutError, DeadKernelError) as error:
+            if len(self._stopped) >= self.max_stopped_cells:
+                raise
+            self._stopped.append(index)
+            cell.outputs = [self._stopped_output(error)]
+            self.nb.cells[index] = cell
+            try:
+                self._restart_and_replay(index)
+            except Exception:
+                raise error from None  # no kernel to go on with: fail the notebook as nbgrader would
+            return cell, self.resources
+
+    def _stopped_output(self, error):
+        if isinstance(error, DeadKernelError):
+            limit = getattr(self.km, "memory_limit_mb", 0)
+            name, text = DEAD_KERNEL, ("the code ended the Python process (os._exit, a crash, or the "
+                                       f"{limit} MiB memory limit)" if limit else
+                                       "the code ended the Python process (os._exit or a crash)")
+        else:
+            name, text = STUCK_CELL, (f"the cell was still running after the {self.timeout} s time limit and "
+                                      "ignored the interrupt (does a loop ignore SIGINT or catch "
+                                      "KeyboardInterrupt and go on?)")
+        text += "; the kernel was restarted, the cells above were run again, and grading went on"
+        return NotebookNode(output_type="error", ename=name, evalue=text, traceback=[f"{name}: {text}"])
+
+    def _restart_and_replay(self, index):
+        """Restart the kernel and run the code cells before ``index`` again (but the stopped ones)."""
+        if self.kc is not None:
+            self.kc.stop_channels()
+        run_sync(self.km.restart_kernel)(now=True)
+        self.start_new_kernel_client()
+        for earlier in range(index):
+            original = self.nb.cells[earlier]
+            if original.cell_type != "code" or earlier in self._stopped:
+                continue
+            self.execute_cell(copy.deepcopy(original), earlier, store_history=False)
+            self.nb.cells[earlier] = original  # execute_cell put the copy there; keep the first run's outputs
 
 
 class LimitOutputSize(LimitOutput):
