@@ -51,6 +51,7 @@ class Options:
     max_notebook_mb: float = 50.0
     regex: str | None = None
     progress: bool = True
+    sandbox: bool = True              # hide the instructor's files from the kernels (grading/sandbox.py)
 
 
 @dataclass
@@ -299,6 +300,21 @@ def _submission_hash(source_digest, submission, notebooks):
     return digest.hexdigest()
 
 
+def hidden_paths(course, out, submissions, db_url):
+    """What the kernels must not see: the solutions, the course's git history, the work folder
+    (nbgrader's source copies, the gradebook, everybody's submissions), the submissions as
+    handed in, and a SQLite gradebook kept elsewhere.  A path that holds this Python or nnlib
+    stays visible (the kernel could not start without it)."""
+    import nnlib
+
+    paths = [course.source_dir, course.root / ".git", out, Path(submissions).resolve()]
+    if db_url.startswith("sqlite:///"):
+        paths.append(Path(db_url[len("sqlite:///"):].split("?")[0]).resolve())
+    needed = [Path(sys.prefix).resolve(), Path(nnlib.__file__).resolve().parent]
+    paths = [p for p in dict.fromkeys(paths) if not any(n == p or p in n.parents for n in needed)]
+    return [str(p) for p in paths if not any(other in p.parents for other in paths)]  # once, at the top
+
+
 def _failure_feedback(out, student, assignment, notebooks, reason):
     folder = out / "feedback" / student / assignment
     if folder.exists():
@@ -427,7 +443,17 @@ def run(options: Options) -> Summary:
     phase("grade")
     # 5. Grade in parallel.
     settings = {"work_root": str(out), "db_url": db_url, "course_id": course_id, "cell_timeout": cell_timeout,
-                "memory_limit_mb": options.memory_limit_mb}
+                "memory_limit_mb": options.memory_limit_mb, "hidden_paths": [], "sandbox": "off (--no-sandbox)"}
+    if options.sandbox:
+        from .sandbox import available
+
+        works, why = available()
+        if works:
+            settings["hidden_paths"] = hidden_paths(course, out, options.submissions, db_url)
+            settings["sandbox"] = "on: the kernels could not see " + ", ".join(settings["hidden_paths"])
+        else:
+            settings["sandbox"] = f"NOT available here ({why}): the kernels could read the instructor's files"
+            print(f"warning: kernels not sandboxed: {why}", file=sys.stderr)
     workers = options.workers or os.cpu_count() or 1
     results = {}
     pool_stats = {}

@@ -42,6 +42,7 @@ def cmd_autograde(args) -> int:
         assignments=args.assignment or [], workers=args.workers, db_url=args.db, redo=args.redo,
         cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
         memory_limit_mb=args.memory_limit, max_notebook_mb=args.max_notebook_mb, regex=args.regex,
+        sandbox=not args.no_sandbox,
         progress=not args.no_progress)
     summary = run(options)
     rows = summary.rows
@@ -173,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
                            help="for an LMS zip: nbgrader FileNameCollectorPlugin regex with (?P<student_id>...) "
                                 "and (?P<file_id>...) groups")
     autograde.add_argument("--no-progress", action="store_true", help="no progress bar")
+    autograde.add_argument("--no-sandbox", action="store_true",
+                           help="let the kernels see the solutions, the gradebook and the other submissions "
+                                "(by default they are hidden; Linux only, see grading/sandbox.py)")
     autograde.set_defaults(run=cmd_autograde)
 
     validate = commands.add_parser("validate", help="run a notebook and its visible tests, as a student")

@@ -158,11 +158,13 @@ class DemoClass:
     notes: dict       # (student, assignment) -> a phrase the report's notes must contain
 
 
-def build_class(root: Path, first: Assignment, second: Assignment) -> DemoClass:
+def build_class(root: Path, first: Assignment, second: Assignment, sandboxed: bool = True) -> DemoClass:
     """Write the class under ``root`` (one folder per student); return what grading must give.
 
     ``first`` gets every kind of submission; ``second`` a full, an untouched and a
     partly right one, so that the class has students with several assignments.
+    ``sandboxed``: grading will hide the instructor's files from the kernels, so the
+    student who copies a solution from them loses that exercise.
     """
     root = Path(root)
     a = first
@@ -234,7 +236,9 @@ def build_class(root: Path, first: Assignment, second: Assignment) -> DemoClass:
     test_cell = reordered["cells"].pop(a.index(reordered, a.test_for[last]))
     reordered["cells"].insert(a.index(reordered, last), test_cell)
     put("s18_reordered", reordered, a.total - last_points, note="moved out of their order")
-    put("s19_reads_solutions", a.replace(a.student(), last, READ_SOLUTIONS.format(a=a.name, g=last)), a.total)
+    # The sandbox (grading/sandbox.py) hides the instructor's files: the copied exercise then fails.
+    put("s19_reads_solutions", a.replace(a.student(), last, READ_SOLUTIONS.format(a=a.name, g=last)),
+        a.total - last_points if sandboxed else a.total)
     slow = a.insert_after(a.student(), "setup", *[f"import time\ntime.sleep({SLOW_SECONDS})"] * SLOW_CELLS)
     put("s20_slow", slow, 0.0, status="failed")
 
@@ -271,7 +275,13 @@ def demo_assignments(course: Course) -> tuple[str, str]:
     return chosen[0], chosen[1]
 
 
-def build_demo(root: Path, course: Course | None = None) -> DemoClass:
+def build_demo(root: Path, course: Course | None = None, sandboxed: bool | None = None) -> DemoClass:
+    """The synthetic class on ``course``'s assignments 01 and 03.  ``sandboxed``: whether the
+    kernels will grade it with the instructor's files hidden (default: whether the sandbox
+    works on this machine); it decides what the student who reads the solutions scores."""
+    from .sandbox import available
+
     course = course or Course()
     first, second = demo_assignments(course)
-    return build_class(root, Assignment(course, first), Assignment(course, second))
+    sandboxed = available()[0] if sandboxed is None else sandboxed
+    return build_class(root, Assignment(course, first), Assignment(course, second), sandboxed)

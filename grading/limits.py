@@ -23,13 +23,15 @@ cell.  After ``max_stopped_cells`` such cells the notebook fails as before.
 from __future__ import annotations
 
 import copy
+import sys
+from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute, LimitOutput
-from traitlets import Integer
+from traitlets import Integer, List, Unicode
 
 TRUNCATED = "... Output truncated ..."  # nbgrader's own marker (LimitOutput)
 
@@ -45,16 +47,27 @@ def _address_space_limiter(limit_bytes: int):
     return apply_limit
 
 
+SANDBOX = Path(__file__).with_name("sandbox.py")
+
+
 class LimitedKernelManager(AsyncKernelManager):
-    """An AsyncKernelManager whose kernels start with a memory (address space) limit."""
+    """An AsyncKernelManager whose kernels start with a memory (address space) limit and,
+    when ``hidden_paths`` is set, inside grading/sandbox.py, which covers those paths."""
 
     memory_limit_mb = Integer(
         4096, help="Address-space limit of each kernel in MiB (0: none)."
     ).tag(config=True)
 
+    hidden_paths = List(
+        Unicode(), help="Folders and files the kernels must not see (grading/sandbox.py; Linux)."
+    ).tag(config=True)
+
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         if resource is not None and self.memory_limit_mb > 0:
             kw["preexec_fn"] = _address_space_limiter(self.memory_limit_mb * 1024 * 1024)
+        if self.hidden_paths:
+            hide = [part for path in self.hidden_paths for part in ("--hide", path)]
+            kernel_cmd = [sys.executable, str(SANDBOX), *hide, "--", *kernel_cmd]
         return await super()._async_launch_kernel(kernel_cmd, **kw)
 
 

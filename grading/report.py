@@ -20,7 +20,7 @@ def write_report(out: Path, state: dict, skipped_folders: list, settings: dict) 
     flagged = [r for r in records if r.get("flags")]
     summary = dict(counts, submissions=len(records), students=len({r["student"] for r in records}),
                    flagged=len(flagged), cell_timeout=settings["cell_timeout"],
-                   memory_limit_mb=settings["memory_limit_mb"])
+                   memory_limit_mb=settings["memory_limit_mb"], sandbox=settings.get("sandbox", "off"))
     data = {
         "summary": summary,
         "submissions": [{k: r.get(k) for k in ("student", "assignment", "status", "reason", "score", "max_score",
@@ -33,7 +33,8 @@ def write_report(out: Path, state: dict, skipped_folders: list, settings: dict) 
              f"{summary['students']} students, {summary['submissions']} (student, assignment) pairs: "
              f"{counts['graded']} graded, {counts['failed']} could not be graded, {counts['missing']} missing; "
              f"{len(flagged)} flagged for review.",
-             f"Limits: {settings['cell_timeout']} s per cell, {settings['memory_limit_mb']} MiB per kernel.", ""]
+             f"Limits: {settings['cell_timeout']} s per cell, {settings['memory_limit_mb']} MiB per kernel.",
+             f"Sandbox: {settings.get('sandbox', 'off')}.", ""]
     absent = [r for r in records if r["status"] == "missing" and r.get("reason", "").startswith("nothing submitted")]
     problems = [r for r in records if (r["status"] != "graded" or r.get("reason")) and r not in absent]
     lines += ["## Scores that need attention", ""]
@@ -51,7 +52,10 @@ def write_report(out: Path, state: dict, skipped_folders: list, settings: dict) 
     lines += ["", "## Flags for review", "",
               "Code a person should look at: a flag is a question, not a verdict. The test cells are built so "
               "that rebinding helpers or hard-coding the visible answers earns nothing (hidden tests score it 0), "
-              "but code that reads the instructor's files can copy a solution: look at every `files` flag.", ""]
+              + ("and the sandbox hid the instructor's files from the kernels; a `files` flag is still an attempt "
+                 "worth a look." if settings.get("hidden_paths") else
+                 "but without the sandbox, code that reads the instructor's files can copy a solution: look at "
+                 "every `files` flag."), ""]
     if not flagged:
         lines.append("None.")
     for record in flagged:

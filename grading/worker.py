@@ -58,6 +58,7 @@ def make_api(settings: dict):
     config = nbgrader_config(settings["work_root"], db_url=settings["db_url"], course_id=settings["course_id"])
     config.Execute.timeout = settings["cell_timeout"]
     config.LimitedKernelManager.memory_limit_mb = settings["memory_limit_mb"]
+    config.LimitedKernelManager.hidden_paths = settings.get("hidden_paths", [])
     return NbGraderAPI(config=config)
 
 

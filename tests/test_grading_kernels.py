@@ -1,5 +1,9 @@
-"""The kernels that grade students' code start with a memory cap, seen from inside a kernel."""
+"""The kernels that grade students' code, seen from inside: they start with a memory cap and,
+in the sandbox, cannot see the instructor's files; a cell that hangs through the interrupt or
+ends the kernel costs only that cell."""
 import asyncio
+import os
+from pathlib import Path
 
 import pytest
 
@@ -8,11 +12,11 @@ from grading.limits import LimitedKernelManager
 pytestmark = pytest.mark.slow
 
 
-def kernel_says(code: str) -> str:
+def kernel_says(code: str, cwd=None, **manager_options) -> str:
     """What ``code`` prints in a kernel started the way the grader starts them."""
     async def run():
-        manager = LimitedKernelManager(kernel_name="python3")
-        await manager.start_kernel()
+        manager = LimitedKernelManager(kernel_name="python3", **manager_options)
+        await manager.start_kernel(**({"cwd": str(cwd)} if cwd else {}))
         client = manager.client()
         client.start_channels()
         try:
@@ -30,6 +34,51 @@ def kernel_says(code: str) -> str:
 def test_grading_kernels_have_a_memory_cap():
     said = kernel_says("import resource; print(resource.getrlimit(resource.RLIMIT_AS)[0] // 2**20)")
     assert said == str(LimitedKernelManager().memory_limit_mb)
+
+
+def sandbox_or_skip():
+    from grading.sandbox import available
+
+    works, why = available()
+    if not works:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the grading sandbox does not work on this machine: {why}")
+        pytest.skip(f"no sandbox here: {why}")
+
+
+def test_a_sandboxed_kernel_sees_its_own_folder_but_not_the_hidden_ones(tmp_path):
+    sandbox_or_skip()
+    work = tmp_path / "work"
+    own = work / "autograded" / "s01" / "a01"
+    own.mkdir(parents=True)
+    (own / "data.csv").write_text("x,y\n")
+    (work / "gradebook.db").write_text("hidden tests")
+    (tmp_path / "solutions").mkdir()
+    (tmp_path / "solutions" / "a01.ipynb").write_text("{}")
+    hidden = [str(work), str(tmp_path / "solutions")]
+    said = kernel_says(f"import os, resource; print(os.listdir({str(work)!r}), os.listdir({str(tmp_path / 'solutions')!r}),"
+                       " open('data.csv').read().strip(), resource.getrlimit(resource.RLIMIT_AS)[0] // 2**20)",
+                       cwd=own, hidden_paths=hidden, memory_limit_mb=2048)
+    assert said == "[] [] x,y 2048"
+    assert sorted(os.listdir(work)) == ["autograded", "gradebook.db"]  # nothing changed outside the kernel
+
+
+def test_the_sandbox_hides_the_instructors_files_but_not_what_the_kernel_needs(tmp_path):
+    import sys
+
+    import nnlib
+    from grading.autograde import hidden_paths
+    from grading.course import Course
+
+    course = Course()
+    hidden = hidden_paths(course, tmp_path / "out", tmp_path / "subs", "sqlite:////elsewhere/gb.db?timeout=60")
+    assert hidden == [str(course.source_dir), str(course.root / ".git"), str(tmp_path / "out"),
+                      str(tmp_path / "subs"), "/elsewhere/gb.db"]
+    # Submissions handed in as the course folder itself (or /) must not hide nnlib or Python.
+    for root in (course.root, "/"):
+        kept = hidden_paths(course, tmp_path / "out", root, "postgresql://x")
+        assert str(root) not in kept and not any(sys.prefix.startswith(p) for p in kept)
+        assert not any(str(Path(nnlib.__file__).parent).startswith(p + "/") for p in kept)
 
 
 def notebook_of(*sources):
