@@ -120,3 +120,20 @@ def test_after_max_stopped_cells_the_notebook_fails_as_nbgrader_would(tmp_path):
     nb = notebook_of(ENDS_KERNEL, "print('fine')", ENDS_KERNEL)
     with pytest.raises(DeadKernelError):
         LimitedExecute(timeout=2, max_stopped_cells=1).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+
+
+def test_without_namespaces_the_kernel_still_starts_with_a_warning_unless_strict(monkeypatch, capsys):
+    from grading import sandbox
+
+    def refuse(hidden):
+        raise sandbox.SandboxError("unshare(CLONE_NEWUSER | CLONE_NEWNS) failed: Operation not permitted")
+
+    started = []
+    monkeypatch.setattr(sandbox, "enter", refuse)
+    monkeypatch.setattr(sandbox.os, "execvp", lambda program, command: started.append(command))
+    sandbox.main(["--hide", "/somewhere", "--", "python", "-m", "ipykernel_launcher"])
+    assert started == [["python", "-m", "ipykernel_launcher"]]
+    assert "could not hide the course's files" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stopped:
+        sandbox.main(["--strict", "--hide", "/somewhere", "--", "python"])
+    assert stopped.value.code == 2 and len(started) == 1
