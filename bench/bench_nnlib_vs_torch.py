@@ -214,6 +214,17 @@ def wait_for_quiet(limit, max_seconds):
             return share
 
 
+def settle(args):
+    """With --wait-quiet, wait until the machine is quiet enough before the next row."""
+    if args.wait_quiet is not None:
+        wait_for_quiet(args.wait_quiet, args.wait_max)
+
+
+def print_header(header):
+    print(header)
+    print("-" * len(header))
+
+
 def products_table(args, steps):
     """Print, per network, the SGD step's matrix products alone in each library and the
     rest of each step (median step time from the first table minus its products)."""
@@ -221,11 +232,9 @@ def products_table(args, steps):
           "\n'rest' = the library's median SGD step above minus its products\n")
     header = (f"{'network':<16}{'batch':>6}  {'NumPy products ms':<20}{'torch products ms':<20}"
               f"{'time ratio':<12}{'nnlib rest ms':<15}{'torch rest ms'}")
-    print(header)
-    print("-" * len(header))
+    print_header(header)
     for label, sizes, batch, _ in CONFIGS:
-        if args.wait_quiet is not None:
-            wait_for_quiet(args.wait_quiet, args.wait_max)
+        settle(args)
         ours, theirs, factors, _ = compare(*matrix_products(sizes, batch), args.repeats, args.block, args.pause)
         o, t, f = statistics.median(ours), statistics.median(theirs), statistics.median(factors)
         step_ours, step_theirs = steps[label]
@@ -266,13 +275,11 @@ def main(argv=None):
           "median [interquartile range]\n")
     header = (f"{'network':<16}{'batch':>6}  {'optimizer':<10}{'others':>7}  {'nnlib ms':<26}{'torch ms':<26}"
               f"{'X, all pairs':<19}{'X, quiet pairs':<21}{'X, fastest'}")
-    print(header)
-    print("-" * len(header))
+    print_header(header)
     rows, steps = [], {}
     for label, sizes, batch, loss_name in CONFIGS:
         for opt_name in OPTIMIZERS:
-            if args.wait_quiet is not None:
-                wait_for_quiet(args.wait_quiet, args.wait_max)
+            settle(args)
             nnlib_step, torch_step = build(sizes, batch, loss_name, opt_name)
             ours, theirs, factors, others = compare(nnlib_step, torch_step, args.repeats, args.block, args.pause)
             quiet = [share <= QUIET_SHARE for share in others]
