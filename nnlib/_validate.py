@@ -112,12 +112,21 @@ def _message(name, what, requirement, value):
     return f"{name} expected {what} {requirement}, got {value!r}"
 
 
+def _bound_text(bound):
+    """A bound as short as it reads exactly: ``0`` for 0.0, but 0.1234567 and 1234567 in full
+    (``:g`` alone would say 0.123457 and 1.23457e+06, a bound the value may not break)."""
+    if is_int(bound):
+        return str(bound)
+    text = f"{bound:g}"
+    return text if float(text) == bound else repr(float(bound))
+
+
 def _broken_bound(value, low, high, low_open, high_open):
     """The bound ``value`` breaks, as text (``">= 0"``, ``"< 1"``), or None within the range."""
     if low is not None and (value < low or (low_open and value == low)):
-        return f"{'>' if low_open else '>='} {low:g}"
+        return f"{'>' if low_open else '>='} {_bound_text(low)}"
     if high is not None and (value > high or (high_open and value == high)):
-        return f"{'<' if high_open else '<='} {high:g}"
+        return f"{'<' if high_open else '<='} {_bound_text(high)}"
     return None
 
 

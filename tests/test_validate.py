@@ -151,6 +151,27 @@ def test_check_real_names_the_broken_bound_or_the_expected_phrase():
         check_real(1, "r", "f", low=0, high=1, low_open=True, high_open=True, expected="in (0, 1)")
 
 
+def test_a_bound_is_shown_exactly_not_rounded_by_g():
+    # :g would print 0.123457 (which 0.1234568 does not break) and 1.23457e+06
+    with pytest.raises(ValueError, match=r"^cosine expected lr_min <= 0\.1234567, got 0\.1234568$"):
+        check_real(0.1234568, "lr_min", "cosine", low=0.0, high=0.1234567)
+    with pytest.raises(ValueError, match=r"^f expected k <= 1234567, got 1234568$"):
+        check_int(1234568, "k", "f", high=1234567)
+    with pytest.raises(ValueError, match=r"^f expected x > 1e\+20, got 1e\+20$"):
+        check_real(1e20, "x", "f", low=1e20, low_open=True)
+
+
+@given(FINITE, FINITE)
+def test_the_bound_in_a_message_reads_back_as_the_bound(x, low):
+    try:
+        check_real(x, "x", "f", low=low)
+    except ValueError as error:
+        shown = str(error).split(">= ", 1)[1].split(", got")[0]
+        assert float(shown) == low
+    else:
+        assert x >= low
+
+
 @given(FINITE.filter(lambda x: x > 0))
 def test_every_positive_number_is_returned(x):
     assert check_positive(x, "lr", "f") == x
