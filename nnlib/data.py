@@ -112,9 +112,7 @@ def miles_km(n=50, noise=0.1, rng=None, max_miles=10.0):
     who = "miles_km"
     n = _count(n, who)
     noise = _nonnegative(noise, who)
-    max_miles = _nonnegative(max_miles, who, "max_miles")
-    if max_miles == 0.0:
-        raise ValueError(f"{who} expected max_miles > 0, got 0")
+    max_miles = check_real(max_miles, "max_miles", who, low=0.0, low_open=True, wrong_type=TypeError)
     rng = as_rng(rng)
     miles = rng.uniform(0.0, max_miles, size=(n, 1))
     km = MILES_TO_KM * miles[:, 0] + noise * rng.standard_normal(n)

@@ -173,6 +173,13 @@ def test_generator_specific_argument_errors():
         make_linear(10, x_range=(1.0, 1.0))
     with pytest.raises(ValueError, match="make_xor expected n >= 1"):
         make_xor(0)
+    for bad in (0, 0.0, -1.0):
+        with pytest.raises(ValueError, match=rf"^miles_km expected max_miles > 0, got {bad}$"):
+            miles_km(10, max_miles=bad)
+    with pytest.raises(ValueError, match=r"^miles_km expected max_miles to be a finite number, got inf$"):
+        miles_km(10, max_miles=float("inf"))
+    with pytest.raises(TypeError, match=r"^miles_km expected max_miles to be a finite number, got '10'$"):
+        miles_km(10, max_miles="10")
     with pytest.raises(ValueError, match="noise"):
         make_xor(noise=float("nan"))
 
