@@ -29,8 +29,6 @@ The layer and model protocol is nnlib's (``nnlib.layers``): ``forward(x)``,
 gradient), and ``params`` / ``grads`` dicts of arrays where ``params`` are the
 very arrays the layer computes with.
 """
-import numbers
-
 import numpy as np
 
 from ._validate import as_float_array, as_rng, check_positive, is_real
@@ -49,7 +47,7 @@ def _as_real_float(value, who):
     """Turn what ``f`` returned into a Python float, or raise a TypeError naming ``who``."""
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{who}: f must return a real number, got a bool")
-    if isinstance(value, numbers.Real):
+    if is_real(value):
         return float(value)
     array = np.asarray(value) if isinstance(value, np.ndarray) else None
     if array is not None and array.size == 1 and array.dtype.kind in "iuf":
