@@ -161,6 +161,15 @@ def test_numerical_gradient_accepts_numpy_scalar_results_and_0d_arrays():
     assert abs(numerical_gradient(lambda v: np.array(v[0] ** 2), x)[0] - 6.0) < 1e-7
 
 
+def test_numerical_gradient_takes_any_real_result_but_not_a_bool():
+    x = np.array([3.0])
+    assert abs(numerical_gradient(lambda v: np.float32(v[0] * 2), x, eps=0.01)[0] - 2.0) < 1e-3  # float32
+    assert numerical_gradient(lambda v: 7, x)[0] == 0.0                              # an int is a number
+    for result in (True, np.bool_(False)):
+        with pytest.raises(TypeError, match=r"^numerical_gradient: f must return a real number, got a bool$"):
+            numerical_gradient(lambda v, r=result: r, x)
+
+
 @pytest.mark.parametrize("bad_x, error", [
     ([1.0, 2.0], TypeError),                  # a list cannot be perturbed in place
     (np.array([1, 2]), TypeError),            # integer array: a step of 1e-6 is lost
