@@ -110,18 +110,28 @@ INPUTS = tuple(dict.fromkeys(name for e in EXPRESSIONS.values() for name in e.de
 
 @dataclass
 class GraphResult:
-    """One forward and backward pass: ``output`` and its ``label`` ("f" or "o"), the
-    ``inputs`` used, ``grads`` (input name -> d output / d input), ``nodes`` (label ->
-    (value, gradient) for every node of the graph, inputs and output included), ``root``
-    (the output ``Value``, to draw) and ``message`` (the gate rule the numbers show)."""
+    """One forward and backward pass: the ``inputs`` used, ``nodes`` (label -> (value,
+    gradient) for every node of the graph, inputs and output included), ``root`` (the
+    output ``Value``, to draw) and ``message`` (the gate rule the numbers show).  Read from
+    these: ``output`` and its ``label`` ("f" or "o"), and ``grads`` (input name ->
+    d output / d input)."""
     expression: str
     inputs: dict
-    output: float
-    label: str
-    grads: dict
     nodes: dict
     root: Value = field(repr=False)
     message: str
+
+    @property
+    def output(self):
+        return self.root.data
+
+    @property
+    def label(self):
+        return self.root.label
+
+    @property
+    def grads(self):
+        return {name: self.nodes[name][1] for name in self.inputs}
 
 
 def get_expression(expression, who):
@@ -163,8 +173,7 @@ def evaluate_graph(expression="(x + y) * z", **inputs):
     root = spec.build(leaves)
     root.backward()
     nodes = {node.label: (node.data, node.grad) for node in reversed(topological_order(root)) if node.label}
-    grads = {name: leaf.grad for name, leaf in leaves.items()}
-    return GraphResult(spec.name, values, root.data, root.label, grads, nodes, root, spec.explain(nodes))
+    return GraphResult(spec.name, values, nodes, root, spec.explain(nodes))
 
 
 def readout(result):
