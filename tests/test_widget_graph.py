@@ -29,6 +29,25 @@ def test_second_lecture_example_and_partial_inputs():
     assert evaluate_graph("(x+y)*z", z=1.0).inputs == {"x": -2.0, "y": 5.0, "z": 1.0}
 
 
+def test_names_ignore_case_and_spaces():
+    for name in NAMES:
+        assert evaluate_graph(name.upper().replace(" ", "")).expression == name
+    assert evaluate_graph(" Tanh( w*x+b ) ").expression == "tanh(w * x + b)"
+
+
+def test_each_message_states_the_numbers_of_its_rule():
+    assert evaluate_graph("(x + y) * z", x=1, y=-3, z=4).message == (
+        "mul swaps: df/dz = q = -2 and df/dq = z = 4; add distributes: x and y both get df/dq = 4.")
+    assert evaluate_graph("max(x, y) * z", x=-1, y=2, z=0.5).message == (
+        "max routes: y is the larger input, so it gets all of df/dm = 0.5; x gets 0.")
+    assert evaluate_graph("x * y + x", x=3, y=-2).message == (
+        "copy adds: x is used twice, so df/dx = -2 (through x*y) + 1 (through + x) = -1.")
+    assert evaluate_graph("sigmoid(w * x + b)").message.startswith(  # the lectures' sigma'(2) = 0.105
+        "sigmoid'(z) = 0.105 at z = 2 (at most 0.25, at z = 0); every gradient")
+    assert evaluate_graph("tanh(w * x + b)", w=0, x=0, b=0).message.startswith(
+        "tanh'(z) = 1 at z = 0 (at most 1, at z = 0); every gradient")
+
+
 @pytest.mark.parametrize("x, y, z", [(4.0, -1.0, 2.0), (-3.0, 0.5, -1.5), (2.5, 2.4, 3.0), (-0.1, -0.2, -7.0)])
 def test_max_routes_the_gradient_to_the_larger_input_only(x, y, z):
     result = evaluate_graph("max(x, y) * z", x=x, y=y, z=z)
