@@ -35,7 +35,7 @@ depth from left (inputs) to right (output).
 """
 import math
 
-from nnlib._validate import check_int, is_real
+from nnlib._validate import check_int, check_positive_int, is_real
 
 __all__ = ["Value", "draw_graph", "topological_order"]
 
@@ -418,6 +418,7 @@ def draw_graph(root, ax=None, precision=4, show_grad=True, figsize=None, max_nod
     if not _is_node(root):
         raise TypeError(f"draw_graph expected a Value (an object with .data and .grad), got {type(root).__name__}")
     precision = check_int(precision, "precision", "draw_graph", low=0, high=12, expected="an int in [0, 12]")
+    max_nodes = check_positive_int(max_nodes, "max_nodes", "draw_graph")
     n_values = len(topological_order(root))
     if n_values > max_nodes:
         raise ValueError(f"draw_graph: the graph has {n_values} values, more than max_nodes={max_nodes}; "

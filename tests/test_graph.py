@@ -504,3 +504,6 @@ def test_draw_graph_rejects_bad_arguments(pyplot):
         chain = chain + 1
     with pytest.raises(ValueError, match="21 values, more than max_nodes=20"):
         draw_graph(chain, max_nodes=20)
+    for bad in (0, 2.5, "20", None, True):
+        with pytest.raises(ValueError, match=rf"^draw_graph expected max_nodes to be a positive int, got {bad!r}$"):
+            draw_graph(chain, max_nodes=bad)
