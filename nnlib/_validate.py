@@ -135,10 +135,11 @@ def check_int(value, what, name, low=None, high=None, expected=None, allow_none=
     """Return ``value`` as a Python int if it is an int (not a bool) in [low, high].
 
     ``what`` is the argument and ``name`` the function or layer the message names.  A
-    value out of range raises ``ValueError``: ``"step_decay expected step >= 0, got -1"``,
-    or, with ``expected="an int >= 0"``, ``"... expected step to be an int >= 0, got -1"``.
-    A value that is not an int raises ``wrong_type`` (``"... to be an int, got 1.5"``, or
-    the ``expected`` phrase).  ``allow_none=True`` returns None for None (and adds
+    value out of range raises ``ValueError``: ``"make_xor expected n >= 1, got 0"``, or,
+    given ``expected`` (as step_decay gives ``"an int >= 0 (epoch or step number)"``),
+    ``"step_decay expected step to be an int >= 0 (epoch or step number), got -1"``.  A
+    value that is not an int raises ``wrong_type`` (``"make_xor expected n to be an int,
+    got 1.5"``, or the ``expected`` phrase).  ``allow_none=True`` returns None for None (and adds
     ``" or None"`` to the expected phrase).
     """
     if value is None and allow_none:
