@@ -254,6 +254,15 @@ def test_playground_lr_and_l2_change_mid_run():
     assert run.optimizer.lr == 0.2 and run.optimizer.weight_decay == 1e-3
     run.step(3)
     assert len(run.losses) == 3
+    # a bad value is refused with PlaygroundRun's message and leaves the optimizer as it was
+    # (the optimizer itself would take lr = 0 from a schedule)
+    with pytest.raises(ValueError, match=r"^PlaygroundRun expected lr to be a positive number, got 0$"):
+        run.lr = 0
+    with pytest.raises(ValueError, match=r"^PlaygroundRun expected l2 to be a number >= 0, got -0.1$"):
+        run.l2 = -0.1
+    with pytest.raises(ValueError, match=r"^PlaygroundRun expected lr to be a finite number, got nan$"):
+        run.lr = float("nan")
+    assert (run.lr, run.l2) == (run.optimizer.lr, run.optimizer.weight_decay) == (0.2, 1e-3)
 
 
 def test_playground_predictions_are_probabilities():
