@@ -27,6 +27,7 @@ import sys
 
 CLONE_NEWNS, CLONE_NEWUSER = 0x00020000, 0x10000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 4096, 16384, 1 << 18
+ROOT_INSIDE = 1000  # the uid that root runs as in the sandbox (see enter())
 
 
 class SandboxError(OSError):
@@ -53,12 +54,15 @@ def _write(path, text):
 def enter(hidden):
     """Move this process into new user and mount namespaces and cover every path of
     ``hidden`` (folders with an empty read-only tmpfs, files with /dev/null); paths that
-    do not exist are skipped.  The user and group ids stay what they were."""
+    do not exist are skipped.  The user and group ids stay what they were, but for root:
+    root in the new namespaces would keep every capability in them across exec, and
+    could unmount the covers, so root is mapped to the ordinary id ``ROOT_INSIDE``
+    (files stay root's; the kernel starts with no capabilities)."""
     libc = _libc()
     uid, gid = os.getuid(), os.getgid()
     _call(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS), "unshare(CLONE_NEWUSER | CLONE_NEWNS)")
     _write("/proc/self/setgroups", "deny")
-    _write("/proc/self/uid_map", f"{uid} {uid} 1")
+    _write("/proc/self/uid_map", f"{uid or ROOT_INSIDE} {uid} 1")
     _write("/proc/self/gid_map", f"{gid} {gid} 1")
     _call(libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "making the mounts private")
     for path in hidden:

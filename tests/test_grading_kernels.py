@@ -63,6 +63,24 @@ def test_a_sandboxed_kernel_sees_its_own_folder_but_not_the_hidden_ones(tmp_path
     assert sorted(os.listdir(work)) == ["autograded", "gradebook.db"]  # nothing changed outside the kernel
 
 
+def test_a_sandboxed_kernel_cannot_uncover_what_is_hidden(tmp_path):
+    """Not even when grading runs as root (a container): the kernel holds no capabilities,
+    so it cannot unmount a cover, in its namespaces or in new ones of its own."""
+    sandbox_or_skip()
+    hidden = tmp_path / "solutions"
+    hidden.mkdir()
+    (hidden / "a01.ipynb").write_text("{}")
+    said = kernel_says(
+        "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+        "caps = [l.split()[1] for l in open('/proc/self/status') if l.startswith('CapEff')][0]\n"
+        f"first = libc.umount2({str(hidden)!r}.encode(), 2)\n"
+        "libc.unshare(0x10000000 | 0x00020000)\n"
+        f"again = libc.umount2({str(hidden)!r}.encode(), 2)\n"
+        f"print(int(caps, 16), first, again, os.listdir({str(hidden)!r}))",
+        cwd=tmp_path, hidden_paths=[str(hidden)])
+    assert said == "0 -1 -1 []"
+
+
 def test_the_sandbox_hides_the_instructors_files_but_not_what_the_kernel_needs(tmp_path):
     import sys
 
