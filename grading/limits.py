@@ -87,9 +87,9 @@ class LimitedExecute(Execute):
         kwargs.setdefault("kernel_manager_class", LimitedKernelManager)
         super().__init__(*args, **kwargs)
 
-    def preprocess(self, nb, resources=None, retries=None):
+    def preprocess(self, nb, resources=None, km=None):
         self._stopped = []   # indices of the cells stopped so far in this notebook
-        return super().preprocess(nb, resources, retries)
+        return super().preprocess(nb, resources, km)
 
     def preprocess_cell(self, cell, resources, index):
         try:
