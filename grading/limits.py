@@ -102,8 +102,10 @@ class LimitedExecute(Execute):
             self.nb.cells[index] = cell
             try:
                 self._restart_and_replay(index)
-            except Exception:
-                raise error from None  # no kernel to go on with: fail the notebook as nbgrader would
+            except Exception as replay_error:  # no kernel to go on with: fail the notebook as nbgrader would
+                self.log.error("After cell %d, could not restart the kernel and run the cells above again: %r",
+                               index, replay_error)
+                raise error from None
             return cell, self.resources
 
     def _stopped_output(self, error):

@@ -140,6 +140,20 @@ def test_after_max_stopped_cells_the_notebook_fails_as_nbgrader_would(tmp_path):
         LimitedExecute(timeout=2, max_stopped_cells=1).preprocess(nb, {"metadata": {"path": str(tmp_path)}})
 
 
+def test_when_the_replay_itself_fails_the_notebook_fails_with_the_first_error(tmp_path, caplog):
+    from nbclient.exceptions import CellTimeoutError
+
+    from grading.limits import LimitedExecute
+
+    ends_on_second_run = "import os\nif os.path.exists('ran'):\n    os._exit(1)\nopen('ran', 'w').close()"
+    nb = notebook_of(ends_on_second_run, "print('fine')", IGNORES_INTERRUPT)
+    executor = LimitedExecute(timeout=2)
+    with pytest.raises(CellTimeoutError):
+        executor.preprocess(nb, {"metadata": {"path": str(tmp_path)}})
+    assert any("could not restart the kernel and run the cells above again" in r.getMessage()
+               and "DeadKernelError" in r.getMessage() for r in caplog.records)
+
+
 def test_without_namespaces_the_kernel_still_starts_with_a_warning_unless_strict(monkeypatch, capsys):
     from grading import sandbox
 
