@@ -303,14 +303,17 @@ def _submission_hash(source_digest, submission, notebooks):
 def hidden_paths(course, out, submissions, db_url):
     """What the kernels must not see: the solutions, the course's git history, the work folder
     (nbgrader's source copies, the gradebook, everybody's submissions), the submissions as
-    handed in, and a SQLite gradebook kept elsewhere.  A path that holds this Python or nnlib
-    stays visible (the kernel could not start without it)."""
+    handed in, and a SQLite gradebook kept elsewhere.  A path that holds this Python (its venv
+    or its standard library), nnlib or Jupyter's runtime folder stays visible (the kernel could
+    not start without it)."""
     import nnlib
+    from jupyter_core.paths import jupyter_runtime_dir
 
     paths = [course.source_dir, course.root / ".git", out, Path(submissions).resolve()]
     if db_url.startswith("sqlite:///"):
         paths.append(Path(db_url[len("sqlite:///"):].split("?")[0]).resolve())
-    needed = [Path(sys.prefix).resolve(), Path(nnlib.__file__).resolve().parent]
+    needed = [Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(), Path(nnlib.__file__).resolve().parent,
+              Path(jupyter_runtime_dir()).resolve()]  # the kernel reads its connection file there
     paths = [p for p in dict.fromkeys(paths) if not any(n == p or p in n.parents for n in needed)]
     return [str(p) for p in paths if not any(other in p.parents for other in paths)]  # once, at the top
 

@@ -93,9 +93,16 @@ def test_the_sandbox_hides_the_instructors_files_but_not_what_the_kernel_needs(t
     assert hidden == [str(course.source_dir), str(course.root / ".git"), str(tmp_path / "out"),
                       str(tmp_path / "subs"), "/elsewhere/gb.db"]
     # Submissions handed in as the course folder itself (or /) must not hide nnlib or Python.
-    for root in (course.root, "/"):
+    # Nor the standard library of the Python a venv was made from (sys.base_prefix, often elsewhere),
+    # nor the runtime folder where the kernel finds its connection file.
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    runtime = Path(jupyter_runtime_dir()).resolve()
+    for root in (course.root, "/", Path(sys.base_prefix).resolve().parent, runtime.parent):
         kept = hidden_paths(course, tmp_path / "out", root, "postgresql://x")
         assert str(root) not in kept and not any(sys.prefix.startswith(p) for p in kept)
+        assert not any(str(Path(sys.base_prefix).resolve()).startswith(p) for p in kept)
+        assert not any(str(runtime).startswith(p) for p in kept)
         assert not any(str(Path(nnlib.__file__).parent).startswith(p + "/") for p in kept)
 
 
