@@ -5,8 +5,10 @@ the solution notebooks, the gradebook (which holds the hidden tests) or another
 student's submission, and copy an answer.  This wrapper starts a kernel in a mount
 namespace of its own in which those paths are covered: every hidden folder by an
 empty read-only tmpfs, every hidden file by /dev/null.  Nothing changes outside the
-namespace, and the kernel's working folder stays usable (a process keeps its current
-folder even when the path above it is covered).
+namespace, and the kernel's working folder stays usable by relative paths (a process
+keeps its current folder even when the path above it is covered); its absolute path,
+os.getcwd(), leads into the cover when a hidden folder holds it, as the work folder
+holds every autograded notebook's.
 
     python grading/sandbox.py --hide PATH [--hide PATH ...] -- KERNEL COMMAND ...
 
