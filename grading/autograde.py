@@ -355,6 +355,21 @@ def run(options: Options) -> Summary:
     db_url = sqlite_url(options.db_url or f"sqlite:///{out / 'gradebook.db'}")
     state_path = out / "state.json"
     state = _load_state(state_path)
+    # The grading settings, the sandbox's included: known before step 3, which regrades what was
+    # graded without the sandbox when it is on now.
+    settings = {"work_root": str(out), "db_url": db_url, "course_id": course_id, "cell_timeout": cell_timeout,
+                "memory_limit_mb": options.memory_limit_mb, "hidden_paths": [], "sandbox": "off (--no-sandbox)"}
+    if options.sandbox:
+        from .sandbox import available
+
+        works, why = available()
+        if works:
+            settings["hidden_paths"] = hidden_paths(course, out, options.submissions, db_url)
+            settings["sandbox"] = "on: the kernels could not see " + ", ".join(settings["hidden_paths"])
+        else:
+            settings["sandbox"] = f"NOT available here ({why}): the kernels could read the instructor's files"
+            print(f"warning: kernels not sandboxed: {why}", file=sys.stderr)
+    sandboxed = bool(settings["hidden_paths"])
 
     phase("collect")
     # 1. Collect.
@@ -415,13 +430,15 @@ def run(options: Options) -> Summary:
                     problems + ([f"missing {', '.join(missing)} (scored 0)"] if missing else []))
             entry["hash"] = _submission_hash(state["sources"].get(assignment, ""), submission, valid) \
                 if submission else ""
+            entry["sandboxed"] = sandboxed
             key = _key(student, assignment)
             current[key] = entry
             previous = state["results"].get(key)
             unchanged = (not options.redo and previous is not None and previous.get("hash") == entry["hash"]
                          and (previous.get("status") == "missing" or
                               (previous.get("status") in ("graded", "failed") and
-                               (student, assignment) in in_gradebook)))
+                               (student, assignment) in in_gradebook and
+                               (previous.get("sandboxed") or not sandboxed))))
             if unchanged:
                 continue
             if entry["status"] == "pending":
@@ -445,18 +462,6 @@ def run(options: Options) -> Summary:
 
     phase("grade")
     # 5. Grade in parallel.
-    settings = {"work_root": str(out), "db_url": db_url, "course_id": course_id, "cell_timeout": cell_timeout,
-                "memory_limit_mb": options.memory_limit_mb, "hidden_paths": [], "sandbox": "off (--no-sandbox)"}
-    if options.sandbox:
-        from .sandbox import available
-
-        works, why = available()
-        if works:
-            settings["hidden_paths"] = hidden_paths(course, out, options.submissions, db_url)
-            settings["sandbox"] = "on: the kernels could not see " + ", ".join(settings["hidden_paths"])
-        else:
-            settings["sandbox"] = f"NOT available here ({why}): the kernels could read the instructor's files"
-            print(f"warning: kernels not sandboxed: {why}", file=sys.stderr)
     workers = options.workers or os.cpu_count() or 1
     results = {}
     pool_stats = {}

@@ -319,6 +319,32 @@ def test_an_lms_zip_is_collected_by_nbgrader_and_redo_regrades(graded_class, tmp
     assert read_csv(out / "grades.csv") == before
 
 
+@pytest.mark.slow
+def test_what_was_graded_without_the_sandbox_is_graded_again_with_it(graded_class, tmp_path):
+    from grading.sandbox import available
+
+    if not available()[0]:
+        pytest.skip("no sandbox here")
+    demo, _, _ = graded_class
+    submissions, out = tmp_path / "submissions", tmp_path / "graded"
+    for student in ("s01_full", "s19_reads_solutions"):
+        shutil.copytree(demo.root / student, submissions / student)
+
+    def autograde(*extra):
+        result = autograde_cli(demo.course, submissions, out, "--assignment", FIRST, *extra)
+        assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+        return result.stdout, {r["student"]: float(r["score"]) for r in read_csv(out / "grades.csv")}
+
+    full = demo.scores[("s01_full", FIRST)]
+    said, scores = autograde("--no-sandbox")
+    assert scores == {"s01_full": full, "s19_reads_solutions": full}  # it copied the solution
+    said, scores = autograde()
+    assert "autograded 2 submission(s)" in said
+    assert scores == {"s01_full": full, "s19_reads_solutions": demo.scores[("s19_reads_solutions", FIRST)]}
+    said, _ = autograde("--no-sandbox")  # grades made in the sandbox stand
+    assert "autograded 0 submission(s)" in said
+
+
 def test_demo_class_writes_the_synthetic_class_and_refuses_a_used_folder(tmp_path):
     result = grading_cli("demo-class", tmp_path / "demo")
     assert result.returncode == 0, result.stderr
