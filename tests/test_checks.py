@@ -90,3 +90,68 @@ def test_reload_undoes_a_students_rebinding():
     finally:
         importlib.reload(checks)
     assert checks.expect_close is not original  # a new function object after reload
+
+
+# --- Messages that name the misconception -------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "actual, expected, batch, hint",
+    [
+        (np.array([4.0, 8.0]), np.array([1.0, 2.0]), 4, "forget to average over the batch"),
+        (np.array([0.25, 0.5]), np.array([1.0, 2.0]), 4, "average where the contract asks for a sum"),
+        (np.array([-1.0, -2.0]), np.array([1.0, 2.0]), None, "sign is flipped"),
+        (np.array([0.5, 1.0]), np.array([1.0, 2.0]), None, "factor 2 missing"),
+        (np.array([[1.0, 3.0], [2.0, 4.0]]), np.array([[1.0, 2.0], [3.0, 4.0]]), None, "transpose"),
+        (np.ones((3, 2)), np.ones((2, 3)), None, "shape is transposed"),
+        (np.ones((5, 2)), np.ones(2), 5, "one value per sample"),
+        (np.array([1.0, np.inf]), np.array([1.0, 2.0]), None, "overflowed"),
+        (np.array([[1.0], [2.0]]), np.array([1.0, 2.0]), None, "wrong shape"),
+    ],
+)
+def test_a_failure_names_the_likely_misconception(actual, expected, batch, hint):
+    with pytest.raises(AssertionError, match=hint):
+        checks.expect_close(actual, expected, batch=batch, name="grad")
+
+
+def test_no_hint_for_an_unrecognisable_error():
+    with pytest.raises(AssertionError) as info:
+        checks.expect_close(np.array([1.0, 5.0]), np.array([1.0, 2.0]), batch=3)
+    assert "Hint" not in str(info.value)
+
+
+def test_explicit_mistakes_win_and_never_pass_a_wrong_answer():
+    expected = np.array([1.0, 2.0])
+    mistakes = [(expected * 7, "did you use the wrong learning rate?")]
+    with pytest.raises(AssertionError, match="wrong learning rate"):
+        checks.expect_close(expected * 7, expected, mistakes=mistakes)
+    assert checks.expect_close(expected, expected, mistakes=mistakes)
+
+
+def test_expect_unchanged_and_expect_stable():
+    x = np.array([1.0, 2.0])
+    before = x.copy()
+    assert checks.expect_unchanged(x, before)
+    x[0] = 5.0
+    with pytest.raises(AssertionError, match="modified in place"):
+        checks.expect_unchanged(x, before, name="z")
+    with pytest.raises(AssertionError, match="shift by the maximum"):
+        checks.expect_stable(lambda z: np.exp(z) / np.sum(np.exp(z)), np.array([1000.0, 0.0]), name="softmax")
+    assert checks.expect_stable(np.exp, 1.0) == np.exp(1.0)
+
+
+def test_expect_gradient_against_finite_differences():
+    x = np.array([1.0, -2.0, 3.0])
+    assert checks.expect_gradient(2 * x, lambda v: float(np.sum(v ** 2)), x)
+    with pytest.raises(AssertionError, match="finite differences"):
+        checks.expect_gradient(x, lambda v: float(np.sum(v ** 2)), x)
+
+
+def test_using_swaps_in_references_and_restores_the_students_function():
+    namespace = {"helper": lambda: "student"}
+    with checks.using(namespace, helper=lambda: "reference"):
+        assert namespace["helper"]() == "reference"
+    assert namespace["helper"]() == "student"
+    with pytest.raises(AssertionError, match="checked with the reference helper"):
+        with checks.using(namespace, helper=lambda: 0):
+            checks.expect_close(1.0, 2.0)
+    assert namespace["helper"]() == "student"
