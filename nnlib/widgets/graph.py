@@ -194,7 +194,7 @@ def graph_explorer(expression="(x + y) * z", **inputs):
     """
     import ipywidgets as W
 
-    from nnlib.graph import draw_graph
+    from nnlib.graph_drawing import draw_graph
     from nnlib.widgets._figure import LiveFigure, assemble
 
     first = evaluate_graph(expression, **inputs)  # validates everything
