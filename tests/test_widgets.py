@@ -218,7 +218,7 @@ def test_training_curves_depend_on_the_init():
 def test_bad_initialization_arguments_name_the_choices():
     with pytest.raises(ValueError, match="he_normal.*small_normal|small_normal.*he_normal"):
         layer_statistics("kaiming_magic")
-    with pytest.raises(ValueError, match="relu.*tanh"):
+    with pytest.raises(ValueError, match="tanh.*relu"):   # the choices, in the order of functional.ACTIVATIONS
         layer_statistics("he_normal", "swish")
     with pytest.raises(ValueError, match="depth"):
         layer_statistics("he_normal", "relu", depth=0)
