@@ -10,7 +10,7 @@ with the same keys and shapes, e.g. ``model.grads``)::
 
 The update rules are those documented for ``torch.optim`` (same defaults where the names
 are the same, same placement of eps, same bias correction, weight decay added to the
-gradient as an L2 term), so 25 steps of either agree to ~1e-12 in float64.
+gradient as an L2 term), so the two agree to rounding error and can be cross-checked.
 Notation: p a parameter, g its gradient, t = 1, 2, ... the step number, lr the
 learning rate, wd the weight decay.  With wd > 0 every rule first replaces
 g <- g + wd p (the gradient of the penalty wd/2 ||p||^2).
