@@ -158,148 +158,21 @@ class Linear(Layer):
 
 
 # --- activation layers (no parameters but PReLU's slope) ------------------------------
-# Each keeps what its backward needs (None before the first forward) and returns
-# dL/dx = dL/dy * f'(x), the chain rule for an elementwise y = f(x).
-
-class Sigmoid(Layer):
-    """Elementwise s = sigmoid(x).  Backward: dL/dx = g * s (1 - s)."""
-
-    _s = None
-
-    def forward(self, x):
-        self._s = F.sigmoid(self._input(x))
-        return self._s
-
-    def backward(self, grad_out):
-        s = self._s
-        g = self._check_grad_out(grad_out, None if s is None else np.shape(s))
-        return g * s * (1.0 - s)
-
-
-class Tanh(Layer):
-    """Elementwise t = tanh(x).  Backward: dL/dx = g * (1 - t^2)."""
-
-    _t = None
-
-    def forward(self, x):
-        self._t = F.tanh(self._input(x))
-        return self._t
-
-    def backward(self, grad_out):
-        t = self._t
-        g = self._check_grad_out(grad_out, None if t is None else np.shape(t))
-        return g * (1.0 - t * t)
-
-
-class ReLU(Layer):
-    """Elementwise max(0, x).  Backward: dL/dx = g where x > 0, else 0 (0 at x = 0)."""
-
-    _x = None
-
-    def forward(self, x):
-        self._x = self._input(x)
-        return np.maximum(self._x, 0.0)
-
-    def backward(self, grad_out):
-        x = self._x
-        g = self._check_grad_out(grad_out, None if x is None else x.shape)
-        return g * (x > 0)
-
-
-class LeakyReLU(Layer):
-    """Elementwise x if x > 0 else alpha x (fixed alpha, default 0.01).
-
-    Backward: dL/dx = g where x > 0, alpha g elsewhere.
-    """
-
-    _x = None
-
-    def __init__(self, alpha=0.01):
-        super().__init__()
-        self.alpha = F._check_alpha(alpha, "LeakyReLU")
-
-    def forward(self, x):
-        self._x = self._input(x)
-        return F.leaky_relu(self._x, self.alpha)
-
-    def backward(self, grad_out):
-        x = self._x
-        g = self._check_grad_out(grad_out, None if x is None else x.shape)
-        return g * F.leaky_relu_grad(x, self.alpha)
-
-    def __repr__(self):
-        return f"LeakyReLU(alpha={self.alpha})"
-
-
-class PReLU(Layer):
-    """Parametric ReLU: x if x > 0 else alpha x, with ONE learned slope shared by all units.
-
-    ``params["alpha"]`` has shape (1,), initial value ``alpha`` (0.25 as in PyTorch).
-    Backward: dL/dx = g where x > 0, alpha g elsewhere;
-              dL/dalpha = sum over all entries with x <= 0 of g * x   (shape (1,)).
-    """
-
-    _x = None
-
-    def __init__(self, alpha=0.25):
-        super().__init__()
-        alpha = F._check_alpha(alpha, "PReLU")
-        self.params = {"alpha": np.array([alpha])}
-        self.grads = {"alpha": np.zeros(1)}
-
-    def forward(self, x):
-        self._x = self._input(x)
-        return F.leaky_relu(self._x, self.params["alpha"][0])
-
-    def backward(self, grad_out):
-        x, alpha = self._x, self.params["alpha"][0]
-        g = self._check_grad_out(grad_out, None if x is None else x.shape)
-        self.grads["alpha"][0] = np.sum(np.where(x > 0, 0.0, g * x))
-        if not self.needs_input_grad:
-            return None
-        return g * F.leaky_relu_grad(x, alpha)
-
-    def __repr__(self):
-        return f"PReLU(alpha={self.params['alpha'][0]:g})"
-
-
-class ELU(Layer):
-    """Elementwise x if x > 0 else alpha (e^x - 1) (alpha = 1.0 by default).
-
-    Backward: dL/dx = g where x > 0, g alpha e^x elsewhere.
-    """
-
-    _x = None
-
-    def __init__(self, alpha=1.0):
-        super().__init__()
-        self.alpha = F._check_alpha(alpha, "ELU")
-
-    def forward(self, x):
-        self._x = self._input(x)
-        return F.elu(self._x, self.alpha)
-
-    def backward(self, grad_out):
-        x = self._x
-        g = self._check_grad_out(grad_out, None if x is None else x.shape)
-        return g * F.elu_grad(x, self.alpha)
-
-    def __repr__(self):
-        return f"ELU(alpha={self.alpha})"
-
 
 class Elementwise(Layer):
-    """Any elementwise activation y = f(x) given its derivative: dL/dx = g * f'(x).
+    """An elementwise activation y = f(x).  Backward: dL/dx = g * f'(x) (the chain rule).
 
-    ``Elementwise(F.silu, F.silu_grad)`` is the layer of an activation whose row in
-    ``nnlib.functional.ACTIVATIONS`` names no class of its own.
+    A subclass names f and f' as ``function`` and ``derivative``; ``Elementwise(f, f_grad)``
+    is the layer of an activation whose row in ``nnlib.functional.ACTIVATIONS`` names no
+    class of its own.  The layer keeps its input x for backward (None before forward).
     """
 
     _x = None
 
-    def __init__(self, function, derivative):
+    def __init__(self, function=None, derivative=None):
         super().__init__()
-        self.function, self.derivative = function, derivative
+        if function is not None:
+            self.function, self.derivative = function, derivative
 
     def forward(self, x):
         self._x = self._input(x)
@@ -311,7 +184,106 @@ class Elementwise(Layer):
         return g * self.derivative(x)
 
     def __repr__(self):
-        return f"Elementwise({getattr(self.function, '__name__', 'f')})"
+        if "function" in vars(self):   # built from a pair of functions
+            return f"Elementwise({getattr(self.function, '__name__', 'f')})"
+        return super().__repr__()
+
+
+class Sigmoid(Elementwise):
+    """Elementwise sigma(x) = 1 / (1 + e^-x).  Backward: dL/dx = g * sigma(x) (1 - sigma(x))."""
+
+    function, derivative = staticmethod(F.sigmoid), staticmethod(F.sigmoid_grad)
+
+
+class Tanh(Elementwise):
+    """Elementwise tanh(x).  Backward: dL/dx = g * (1 - tanh(x)^2)."""
+
+    function, derivative = staticmethod(F.tanh), staticmethod(F.tanh_grad)
+
+
+class ReLU(Elementwise):
+    """Elementwise max(0, x).  Backward: dL/dx = g where x > 0, else 0 (0 at x = 0)."""
+
+    function, derivative = staticmethod(F.relu), staticmethod(F.relu_grad)
+
+
+class Identity(Elementwise):
+    """y = x (a placeholder, e.g. for "no activation").  Backward: dL/dx = g."""
+
+    function, derivative = staticmethod(F.identity), staticmethod(F.identity_grad)
+
+
+class _WithAlpha(Elementwise):
+    """An elementwise activation f(x; alpha) with a fixed alpha, f and f' from nnlib.functional."""
+
+    def __init__(self, alpha):
+        super().__init__()
+        self.alpha = F._check_alpha(alpha, type(self).__name__)
+
+    def function(self, x):
+        return self._f(x, self.alpha)
+
+    def derivative(self, x):
+        return self._f_grad(x, self.alpha)
+
+    def __repr__(self):
+        return f"{type(self).__name__}(alpha={self.alpha})"
+
+
+class LeakyReLU(_WithAlpha):
+    """Elementwise x if x > 0 else alpha x (fixed alpha, default 0.01).
+
+    Backward: dL/dx = g where x > 0, alpha g elsewhere.
+    """
+
+    _f, _f_grad = staticmethod(F.leaky_relu), staticmethod(F.leaky_relu_grad)
+
+    def __init__(self, alpha=0.01):
+        super().__init__(alpha)
+
+
+class ELU(_WithAlpha):
+    """Elementwise x if x > 0 else alpha (e^x - 1) (alpha = 1.0 by default).
+
+    Backward: dL/dx = g where x > 0, g alpha e^x elsewhere.
+    """
+
+    _f, _f_grad = staticmethod(F.elu), staticmethod(F.elu_grad)
+
+    def __init__(self, alpha=1.0):
+        super().__init__(alpha)
+
+
+class PReLU(Elementwise):
+    """Parametric ReLU: x if x > 0 else alpha x, with ONE learned slope shared by all units.
+
+    ``params["alpha"]`` has shape (1,), initial value ``alpha`` (0.25 as in PyTorch).
+    Backward: dL/dx = g where x > 0, alpha g elsewhere;
+              dL/dalpha = sum over all entries with x <= 0 of g * x   (shape (1,)).
+    """
+
+    def __init__(self, alpha=0.25):
+        super().__init__()
+        alpha = F._check_alpha(alpha, "PReLU")
+        self.params = {"alpha": np.array([alpha])}
+        self.grads = {"alpha": np.zeros(1)}
+
+    def function(self, x):
+        return F.leaky_relu(x, self.params["alpha"][0])
+
+    def derivative(self, x):
+        return F.leaky_relu_grad(x, self.params["alpha"][0])
+
+    def backward(self, grad_out):
+        x = self._x
+        g = self._check_grad_out(grad_out, None if x is None else x.shape)
+        self.grads["alpha"][0] = np.sum(np.where(x > 0, 0.0, g * x))
+        if not self.needs_input_grad:
+            return None
+        return g * self.derivative(x)
+
+    def __repr__(self):
+        return f"PReLU(alpha={self.params['alpha'][0]:g})"
 
 
 class Softmax(Layer):
@@ -335,20 +307,6 @@ class Softmax(Layer):
         p = self._p
         g = self._check_grad_out(grad_out, None if p is None else p.shape)
         return p * (g - np.sum(g * p, axis=-1, keepdims=True))
-
-
-class Identity(Layer):
-    """y = x (a placeholder, e.g. for "no activation").  Backward: dL/dx = g."""
-
-    _shape = None
-
-    def forward(self, x):
-        x = self._input(x)
-        self._shape = x.shape
-        return x
-
-    def backward(self, grad_out):
-        return self._check_grad_out(grad_out, self._shape)
 
 
 def activation_layer(name, who="activation_layer", what="activation"):
