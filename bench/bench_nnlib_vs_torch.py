@@ -16,6 +16,11 @@ A second table times the SGD steps' matrix products alone, NumPy against torch, 
 what is left of each library's step without them: it tells the BLAS's share of a gap
 from nnlib's own (``--no-products`` skips it).
 
+A third table measures nnlib's one speed technique, the optimizer's update in cache-sized
+pieces (``Optimizer._update``), against whole-array updates, interleaved the same way:
+the share of a step it saves is what keeps it in the code (at least 10% somewhere).
+(``--no-techniques`` skips it.)
+
 The summary gives the worst case (the smallest median X) and the issue's target, time
 ratio nnlib/PyTorch = 1/X <= 1.0, and the worst case by the fastest blocks.
 
@@ -82,19 +87,54 @@ def openblas_info():
     return None, None
 
 
-def build(sizes, batch, loss_name, opt_name, seed=0):
-    """nnlib and torch versions of the same network, data, loss and optimizer."""
+def nnlib_problem(sizes, batch, loss_name, make_optimizer, seed=0):
+    """nnlib's model, loss, optimizer and one training step (forward, loss, backward,
+    update) on fixed random data: (step, model, X, y)."""
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(batch, sizes[0]))
     if loss_name == "mse":
-        y = rng.normal(size=(batch, sizes[-1]))
-        loss, tloss = losses.MSE(), torch.nn.MSELoss()
-        ty = torch.from_numpy(y)
+        y, loss = rng.normal(size=(batch, sizes[-1])), losses.MSE()
     else:
-        y = rng.integers(0, sizes[-1], size=batch)
-        loss, tloss = losses.SoftmaxCrossEntropy(), torch.nn.CrossEntropyLoss()
-        ty = torch.from_numpy(y)
+        y, loss = rng.integers(0, sizes[-1], size=batch), losses.SoftmaxCrossEntropy()
     model = layers.MLP(sizes, activation="relu", init="he_normal", rng=rng)
+    opt = make_optimizer(model.params)
+
+    def step():
+        loss(model.forward(X), y)
+        model.backward(loss.backward())
+        opt.step(model.grads)
+
+    return step, model, X, y
+
+
+def whole_arrays(optimizer):
+    optimizer.PIECE = None   # one update per parameter array, no pieces
+    return optimizer
+
+
+def techniques_table(args):
+    """Print, per network and optimizer, nnlib's step with updates in pieces against whole-array updates."""
+    print("\nnnlib's speed technique: the optimizer's update in cache-sized pieces (Optimizer.PIECE entries) "
+          "against whole arrays, interleaved the same way\n")
+    header = f"{'network':<16}{'batch':>6}  {'optimizer':<10}{'pieces ms':<12}{'whole ms':<12}{'saved':<8}{'others'}"
+    print_header(header)
+    for label, sizes, batch, loss_name in CONFIGS:
+        for opt_name, (make, _) in OPTIMIZERS.items():
+            settle(args)
+            pieces = nnlib_problem(sizes, batch, loss_name, make)[0]
+            whole = nnlib_problem(sizes, batch, loss_name, lambda p: whole_arrays(make(p)))[0]
+            ours, theirs, factors, others = compare(pieces, whole, args.repeats, args.block, args.pause)
+            saved = 1.0 - 1.0 / statistics.median(factors)
+            print(f"{label:<16}{batch:>6}  {opt_name:<10}{statistics.median(ours) * 1e3:<12.3f}"
+                  f"{statistics.median(theirs) * 1e3:<12.3f}{saved:<8.0%}{statistics.median(others):.0%}", flush=True)
+    print("saved: the share of the whole-array step that updating in pieces saves (median over pairs of blocks).")
+
+
+def build(sizes, batch, loss_name, opt_name, seed=0):
+    """nnlib and torch versions of the same network, data, loss and optimizer."""
+    make_ours, make_theirs = OPTIMIZERS[opt_name]
+    nnlib_step, model, X, y = nnlib_problem(sizes, batch, loss_name, make_ours, seed)
+    tloss = torch.nn.MSELoss() if loss_name == "mse" else torch.nn.CrossEntropyLoss()
     modules = []
     for layer in model.layers:
         if isinstance(layer, layers.Linear):
@@ -106,14 +146,8 @@ def build(sizes, batch, loss_name, opt_name, seed=0):
         else:
             modules.append(torch.nn.ReLU())
     net = torch.nn.Sequential(*modules)
-    make_ours, make_theirs = OPTIMIZERS[opt_name]
-    opt, topt = make_ours(model.params), make_theirs(net.parameters())
-    tX = torch.from_numpy(X)
-
-    def nnlib_step():
-        loss(model.forward(X), y)
-        model.backward(loss.backward())
-        opt.step(model.grads)
+    topt = make_theirs(net.parameters())
+    tX, ty = torch.from_numpy(X), torch.from_numpy(y)
 
     def torch_step():
         topt.zero_grad()
@@ -257,6 +291,8 @@ def main(argv=None):
                         help="before each row, wait until other processes use at most this share of the CPUs")
     parser.add_argument("--no-products", action="store_true",
                         help="skip the second table (the steps' matrix products alone)")
+    parser.add_argument("--no-techniques", action="store_true",
+                        help="skip the third table (nnlib's update in pieces against whole arrays)")
     parser.add_argument("--wait-max", type=float, default=300.0, help="longest wait per row, seconds")
     args = parser.parse_args(argv)
     if args.quick:
@@ -297,6 +333,8 @@ def main(argv=None):
                   f"{f'{f2:.2f} [{f1:.2f}-{f3:.2f}]':<19}{calm_text:<21}{fastest:.2f}", flush=True)
     if not args.no_products:
         products_table(args, steps)
+    if not args.no_techniques:
+        techniques_table(args)
     worst, low, high, _, where = min(rows)
     print(f"\nworst case: {where}: nnlib is {worst:.2f} times as fast as PyTorch (median over all pairs, "
           f"interquartile range {low:.2f}-{high:.2f}); time ratio nnlib/PyTorch {1 / worst:.2f}, "
