@@ -126,14 +126,12 @@ def cpu_per_step(steps, repeats):
 
 def techniques_table(args):
     """Print, per network and optimizer, nnlib's step with updates in pieces against whole-array updates."""
-    print("\nnnlib's speed technique: the optimizer's update in cache-sized pieces (Optimizer.PIECE entries) "
-          "against whole arrays, interleaved the same way\n")
+    title = ("\nnnlib's speed technique: the optimizer's update in cache-sized pieces (Optimizer.PIECE entries) "
+             "against whole arrays, interleaved the same way\n")
     header = (f"{'network':<16}{'batch':>6}  {'optimizer':<10}{'pieces ms':<12}{'whole ms':<12}{'saved':<8}"
               f"{'others':<8}{'CPU ms, pieces / whole'}")
-    print_header(header)
-    for label, sizes, batch, loss_name in CONFIGS:
+    for label, sizes, batch, loss_name in table_rows(args, title, header):
         for opt_name, (make, _) in OPTIMIZERS.items():
-            settle(args)
             pieces = nnlib_problem(sizes, batch, loss_name, make)[0]
             whole = nnlib_problem(sizes, batch, loss_name, lambda p: whole_arrays(make(p)))[0]
             ours, theirs, factors, others = compare(pieces, whole, args.repeats, args.block, args.pause)
@@ -276,16 +274,23 @@ def print_header(header):
     print("-" * len(header))
 
 
+def table_rows(args, title, header):
+    """Print a table's title and header, then yield the rows of CONFIGS, each once the machine has settled."""
+    print(title)
+    print_header(header)
+    for config in CONFIGS:
+        settle(args)
+        yield config
+
+
 def products_table(args, steps):
     """Print, per network, the SGD step's matrix products alone in each library and the
     rest of each step (median step time from the first table minus its products)."""
-    print("\nThe SGD steps' matrix products alone (NumPy's BLAS vs torch's), interleaved the same way;"
-          "\n'rest' = the library's median SGD step above minus its products\n")
+    title = ("\nThe SGD steps' matrix products alone (NumPy's BLAS vs torch's), interleaved the same way;"
+             "\n'rest' = the library's median SGD step above minus its products\n")
     header = (f"{'network':<16}{'batch':>6}  {'NumPy products ms':<20}{'torch products ms':<20}"
               f"{'time ratio':<12}{'nnlib rest ms':<15}{'torch rest ms'}")
-    print_header(header)
-    for label, sizes, batch, _ in CONFIGS:
-        settle(args)
+    for label, sizes, batch, _ in table_rows(args, title, header):
         ours, theirs, factors, _ = compare(*matrix_products(sizes, batch), args.repeats, args.block, args.pause)
         o, t, f = statistics.median(ours), statistics.median(theirs), statistics.median(factors)
         step_ours, step_theirs = steps[label]
