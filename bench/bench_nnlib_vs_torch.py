@@ -16,6 +16,11 @@ A second table times the SGD steps' matrix products alone, NumPy against torch, 
 what is left of each library's step without them: it tells the BLAS's share of a gap
 from nnlib's own (``--no-products`` skips it).
 
+A third table measures nnlib's one speed technique, the optimizer's update in cache-sized
+pieces (``Optimizer._update``), against whole-array updates, interleaved the same way:
+the share of a step it saves is what keeps it in the code (at least 10% somewhere).
+(``--no-techniques`` skips it.)
+
 The summary gives the worst case (the smallest median X) and the issue's target, time
 ratio nnlib/PyTorch = 1/X <= 1.0, and the worst case by the fastest blocks.
 
@@ -82,19 +87,69 @@ def openblas_info():
     return None, None
 
 
-def build(sizes, batch, loss_name, opt_name, seed=0):
-    """nnlib and torch versions of the same network, data, loss and optimizer."""
+def nnlib_problem(sizes, batch, loss_name, make_optimizer, seed=0):
+    """nnlib's model, loss, optimizer and one training step (forward, loss, backward,
+    update) on fixed random data: (step, model, X, y)."""
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(batch, sizes[0]))
     if loss_name == "mse":
-        y = rng.normal(size=(batch, sizes[-1]))
-        loss, tloss = losses.MSE(), torch.nn.MSELoss()
-        ty = torch.from_numpy(y)
+        y, loss = rng.normal(size=(batch, sizes[-1])), losses.MSE()
     else:
-        y = rng.integers(0, sizes[-1], size=batch)
-        loss, tloss = losses.SoftmaxCrossEntropy(), torch.nn.CrossEntropyLoss()
-        ty = torch.from_numpy(y)
+        y, loss = rng.integers(0, sizes[-1], size=batch), losses.SoftmaxCrossEntropy()
     model = layers.MLP(sizes, activation="relu", init="he_normal", rng=rng)
+    opt = make_optimizer(model.params)
+
+    def step():
+        loss(model.forward(X), y)
+        model.backward(loss.backward())
+        opt.step(model.grads)
+
+    return step, model, X, y
+
+
+def whole_arrays(optimizer):
+    optimizer.PIECE = None   # one update per parameter array, no pieces
+    return optimizer
+
+
+def cpu_per_step(steps, repeats):
+    """For each step function, the fastest CPU time of this thread for one call, the calls
+    interleaved (CPU time: a loaded machine's waiting for a CPU does not count)."""
+    times = [[] for _ in steps]
+    for r in range(repeats):
+        for i in (range(len(steps)) if r % 2 == 0 else reversed(range(len(steps)))):
+            start = time.thread_time()
+            steps[i]()
+            times[i].append(time.thread_time() - start)
+    return [min(t) for t in times]
+
+
+def techniques_table(args):
+    """Print, per network and optimizer, nnlib's step with updates in pieces against whole-array updates."""
+    title = ("\nnnlib's speed technique: the optimizer's update in cache-sized pieces (Optimizer.PIECE entries) "
+             "against whole arrays, interleaved the same way\n")
+    header = (f"{'network':<16}{'batch':>6}  {'optimizer':<10}{'pieces ms':<12}{'whole ms':<12}{'saved':<8}"
+              f"{'others':<8}{'CPU ms, pieces / whole'}")
+    for label, sizes, batch, loss_name in table_rows(args, title, header):
+        for opt_name, (make, _) in OPTIMIZERS.items():
+            pieces = nnlib_problem(sizes, batch, loss_name, make)[0]
+            whole = nnlib_problem(sizes, batch, loss_name, lambda p: whole_arrays(make(p)))[0]
+            ours, theirs, factors, others = compare(pieces, whole, args.repeats, args.block, args.pause)
+            saved = 1.0 - 1.0 / statistics.median(factors)
+            cpu = [seconds * 1e3 for seconds in cpu_per_step((pieces, whole), 3 * args.repeats)]
+            print(f"{label:<16}{batch:>6}  {opt_name:<10}{statistics.median(ours) * 1e3:<12.3f}"
+                  f"{statistics.median(theirs) * 1e3:<12.3f}{saved:<8.0%}{statistics.median(others):<8.0%}"
+                  f"{cpu[0]:.3f} / {cpu[1]:.3f}", flush=True)
+    print("saved: the share of the whole-array step that updating in pieces saves (median over pairs of blocks).  "
+          "CPU ms: the fastest CPU time of this thread for one step (its share of the BLAS's work included, "
+          "the other BLAS threads' not), which a loaded machine disturbs least.")
+
+
+def build(sizes, batch, loss_name, opt_name, seed=0):
+    """nnlib and torch versions of the same network, data, loss and optimizer."""
+    make_ours, make_theirs = OPTIMIZERS[opt_name]
+    nnlib_step, model, X, y = nnlib_problem(sizes, batch, loss_name, make_ours, seed)
+    tloss = torch.nn.MSELoss() if loss_name == "mse" else torch.nn.CrossEntropyLoss()
     modules = []
     for layer in model.layers:
         if isinstance(layer, layers.Linear):
@@ -106,14 +161,8 @@ def build(sizes, batch, loss_name, opt_name, seed=0):
         else:
             modules.append(torch.nn.ReLU())
     net = torch.nn.Sequential(*modules)
-    make_ours, make_theirs = OPTIMIZERS[opt_name]
-    opt, topt = make_ours(model.params), make_theirs(net.parameters())
-    tX = torch.from_numpy(X)
-
-    def nnlib_step():
-        loss(model.forward(X), y)
-        model.backward(loss.backward())
-        opt.step(model.grads)
+    topt = make_theirs(net.parameters())
+    tX, ty = torch.from_numpy(X), torch.from_numpy(y)
 
     def torch_step():
         topt.zero_grad()
@@ -225,16 +274,23 @@ def print_header(header):
     print("-" * len(header))
 
 
+def table_rows(args, title, header):
+    """Print a table's title and header, then yield the rows of CONFIGS, each once the machine has settled."""
+    print(title)
+    print_header(header)
+    for config in CONFIGS:
+        settle(args)
+        yield config
+
+
 def products_table(args, steps):
     """Print, per network, the SGD step's matrix products alone in each library and the
     rest of each step (median step time from the first table minus its products)."""
-    print("\nThe SGD steps' matrix products alone (NumPy's BLAS vs torch's), interleaved the same way;"
-          "\n'rest' = the library's median SGD step above minus its products\n")
+    title = ("\nThe SGD steps' matrix products alone (NumPy's BLAS vs torch's), interleaved the same way;"
+             "\n'rest' = the library's median SGD step above minus its products\n")
     header = (f"{'network':<16}{'batch':>6}  {'NumPy products ms':<20}{'torch products ms':<20}"
               f"{'time ratio':<12}{'nnlib rest ms':<15}{'torch rest ms'}")
-    print_header(header)
-    for label, sizes, batch, _ in CONFIGS:
-        settle(args)
+    for label, sizes, batch, _ in table_rows(args, title, header):
         ours, theirs, factors, _ = compare(*matrix_products(sizes, batch), args.repeats, args.block, args.pause)
         o, t, f = statistics.median(ours), statistics.median(theirs), statistics.median(factors)
         step_ours, step_theirs = steps[label]
@@ -257,6 +313,8 @@ def main(argv=None):
                         help="before each row, wait until other processes use at most this share of the CPUs")
     parser.add_argument("--no-products", action="store_true",
                         help="skip the second table (the steps' matrix products alone)")
+    parser.add_argument("--no-techniques", action="store_true",
+                        help="skip the third table (nnlib's update in pieces against whole arrays)")
     parser.add_argument("--wait-max", type=float, default=300.0, help="longest wait per row, seconds")
     args = parser.parse_args(argv)
     if args.quick:
@@ -297,6 +355,8 @@ def main(argv=None):
                   f"{f'{f2:.2f} [{f1:.2f}-{f3:.2f}]':<19}{calm_text:<21}{fastest:.2f}", flush=True)
     if not args.no_products:
         products_table(args, steps)
+    if not args.no_techniques:
+        techniques_table(args)
     worst, low, high, _, where = min(rows)
     print(f"\nworst case: {where}: nnlib is {worst:.2f} times as fast as PyTorch (median over all pairs, "
           f"interquartile range {low:.2f}-{high:.2f}); time ratio nnlib/PyTorch {1 / worst:.2f}, "

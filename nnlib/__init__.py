@@ -3,8 +3,9 @@
 Each module follows one topic of the course:
 
 ========================  =============================================
-``nnlib.functional``      activations and their derivatives (notebook 05)
-``nnlib.graph``           scalar autograd ``Value`` and graph drawing (03)
+``nnlib.functional``      activations, their derivatives, the activation table (05)
+``nnlib.graph``           scalar autograd ``Value`` (03)
+``nnlib.graph_drawing``   a picture of a computational graph (03)
 ``nnlib.layers``          layers with forward/backward, ``MLP`` (04)
 ``nnlib.init``            weight initializers (06)
 ``nnlib.losses``          loss functions with ``backward`` (07)
@@ -24,7 +25,7 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = (
-    "functional", "graph", "layers", "init", "losses", "optim", "gradcheck",
+    "functional", "graph", "graph_drawing", "layers", "init", "losses", "optim", "gradcheck",
     "data", "train", "plot", "widgets", "checks",
 )
 __all__ = list(_SUBMODULES)

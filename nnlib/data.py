@@ -87,14 +87,15 @@ def make_linear(n=100, w=2.0, b=1.0, noise=0.1, rng=None, x_range=(-1.0, 1.0)):
     w = np.atleast_1d(np.asarray(w, dtype=np.float64))
     if w.ndim != 1 or w.size == 0:
         raise ValueError(f"{who} expected w to be a number or a 1-D array of weights, got shape {w.shape}")
-    if not np.all(np.isfinite(w)) or not np.isfinite(b):
-        raise ValueError(f"{who} expected finite w and b, got w={w}, b={b!r}")
+    if not np.all(np.isfinite(w)):
+        raise ValueError(f"{who} expected finite weights w, got w={w}")
+    b = check_real(b, "b", who, expected="a finite number (the intercept)", wrong_type=TypeError)
     low, high = (float(v) for v in x_range)
     if not low < high:
         raise ValueError(f"{who} expected x_range = (low, high) with low < high, got {x_range!r}")
     rng = as_rng(rng)
     X = rng.uniform(low, high, size=(n, w.size))
-    y = X @ w + float(b) + noise * rng.standard_normal(n)
+    y = X @ w + b + noise * rng.standard_normal(n)
     return X, y
 
 

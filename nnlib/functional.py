@@ -9,7 +9,15 @@ At kinks we use the same one-sided values as PyTorch: ``relu_grad(0) = 0``,
 ``leaky_relu_grad(0) = alpha``, ``elu_grad(0) = alpha``; ``step_grad`` is 0 everywhere
 (the step's jump at 0 has no derivative, which is why perceptrons cannot be trained
 by gradient descent).
+
+``ACTIVATIONS`` is the one table of activations: name -> ``Activation`` (function,
+derivative, layer, recommended initializer).  ``nnlib.layers.MLP``, the playground and
+the activation and initialization explorers take their lists from it, so a new
+activation is a function, its derivative and one row here (see CONTRIBUTING.md).
 """
+import functools
+from dataclasses import dataclass
+
 import numpy as np
 
 from nnlib._validate import as_float_array, check_int, is_int, is_real
@@ -17,7 +25,8 @@ from nnlib._validate import as_float_array, check_int, is_int, is_real
 __all__ = [
     "step", "step_grad", "sigmoid", "sigmoid_grad", "tanh", "tanh_grad",
     "relu", "relu_grad", "leaky_relu", "leaky_relu_grad", "elu", "elu_grad",
-    "softmax", "log_softmax", "softmax_jacobian",
+    "identity", "identity_grad", "softmax", "log_softmax", "softmax_jacobian",
+    "Activation", "ACTIVATIONS", "ALIASES", "ELEMENTWISE", "HIDDEN", "get",
 ]
 
 
@@ -156,6 +165,18 @@ def elu_grad(z, alpha=1.0):
     return _out(np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0.0))))
 
 
+# --- identity -------------------------------------------------------------------------
+
+def identity(z):
+    """The identity z (a linear unit: "no activation").  Shapes: any -> same."""
+    return _out(as_float_array(z, "identity").copy())
+
+
+def identity_grad(z):
+    """Derivative of the identity: 1 everywhere.  Shapes: any -> same."""
+    return _out(np.ones_like(as_float_array(z, "identity_grad")))
+
+
 # --- softmax --------------------------------------------------------------------------
 
 def _check_axis(z, axis, name):
@@ -200,3 +221,55 @@ def softmax_jacobian(z):
     z = as_float_array(z, "softmax_jacobian", ndim=1)
     p = softmax(z)
     return np.diag(p) - np.outer(p, p)
+
+
+# --- the table of activations -----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Activation:
+    """One row of the table: the activation's ``name``, ``function(z)``, its elementwise
+    ``derivative(z)`` (None when it is not elementwise, as softmax), its ``layer`` (the
+    name of its class in ``nnlib.layers``; "" for ``layers.Elementwise(function,
+    derivative)``; None for no layer) and the recommended ``init`` (a name from
+    ``nnlib.init``: He for the ReLU family, which zeroes about half of its inputs, hence
+    the factor 2 in Var(W) = 2 / n_in; Xavier for the rest)."""
+
+    name: str
+    function: object
+    derivative: object
+    layer: str = ""
+    init: str = "xavier_uniform"
+
+
+_PRELU_START = 0.25   # PReLU's learned slope starts at 0.25, as in PyTorch
+
+ACTIVATIONS = {a.name: a for a in (
+    Activation("step", step, step_grad, layer=None, init=None),
+    Activation("sigmoid", sigmoid, sigmoid_grad, "Sigmoid"),
+    Activation("tanh", tanh, tanh_grad, "Tanh"),
+    Activation("relu", relu, relu_grad, "ReLU", init="he_normal"),
+    Activation("leaky_relu", leaky_relu, leaky_relu_grad, "LeakyReLU", init="he_normal"),
+    Activation("prelu", functools.partial(leaky_relu, alpha=_PRELU_START),
+               functools.partial(leaky_relu_grad, alpha=_PRELU_START), "PReLU", init="he_normal"),
+    Activation("elu", elu, elu_grad, "ELU", init="he_normal"),
+    Activation("identity", identity, identity_grad, "Identity"),
+    Activation("softmax", softmax, None, "Softmax"),
+)}
+ALIASES = {"leakyrelu": "leaky_relu", "linear": "identity"}
+# the elementwise activations (those with a derivative), and those of them that have a layer
+ELEMENTWISE = tuple(name for name, a in ACTIVATIONS.items() if a.derivative is not None)
+HIDDEN = tuple(name for name in ELEMENTWISE if ACTIVATIONS[name].layer is not None)
+
+
+def get(name, who="functional.get", what="activation"):
+    """The ``Activation`` called ``name`` (case-insensitive, aliases allowed), else ValueError.
+
+    ``who`` and ``what`` name the caller and the argument in the error message."""
+    if not isinstance(name, str):
+        raise TypeError(f"{who} expected {what} to be an activation name, got {type(name).__name__}")
+    key = name.lower()
+    row = ACTIVATIONS.get(ALIASES.get(key, key))
+    if row is None:
+        raise ValueError(f"{who}: unknown {what} {name!r}; expected one of "
+                         f"{', '.join(sorted(ACTIVATIONS.keys() | ALIASES.keys()))}")
+    return row

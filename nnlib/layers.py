@@ -8,13 +8,12 @@ Conventions
 -----------
 * ``params`` and ``grads`` are dicts of float64 arrays with the same keys.  The arrays
   are never rebound: ``backward`` *overwrites* the gradient arrays in place (gradients
-  are not accumulated, so no ``zero_grad`` is needed between steps), and an optimizer
-  updates ``params`` in place.  So ``Sequential`` can hand out the very same arrays
-  under keys ``"{i}.{name}"``.
+  are not accumulated, so layers have no ``zero_grad``: nothing needs resetting between
+  steps), and an optimizer updates ``params`` in place.  So ``Sequential`` can hand out
+  the very same arrays under keys ``"{i}.{name}"``.
 * ``needs_input_grad``: when False, ``backward`` skips dL/d(input) and returns None.
-  ``Sequential`` sets it False on its first layer (nobody needs dL/dX for training and
-  it costs 20-40% of a small network's step); set ``model.needs_input_grad = True``
-  to get it back.
+  ``Sequential`` sets it False on its first layer (training never needs dL/dX, and
+  PyTorch skips it too); set ``model.needs_input_grad = True`` to get it back.
 * ``Linear`` accepts a 2-D batch ``(n, n_in)`` or a single sample, a 1-D array of
   length ``n_in`` (the lectures' ``W x + b``); the output is then 1-D ``(n_out,)``.
   Activation layers work elementwise on any shape.
@@ -27,7 +26,7 @@ from nnlib._validate import as_float_array, as_rng, check_positive_int
 
 __all__ = [
     "Layer", "Linear", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax",
-    "Identity", "ParamDict", "Sequential", "MLP",
+    "Identity", "Elementwise", "activation_layer", "ParamDict", "Sequential", "MLP",
 ]
 
 
@@ -54,24 +53,16 @@ class Layer:
         """Number of trainable numbers (sum of the sizes of ``params``)."""
         return int(sum(p.size for p in self.params.values()))
 
-    def zero_grad(self):
-        """Set every gradient array to 0 (in place)."""
-        for g in self.grads.values():
-            g.fill(0.0)
-
     def _input(self, x):
-        # Fast path for the common case; otherwise convert (lists, ints) with a clear error.
-        if type(x) is not np.ndarray or x.dtype != np.float64:
-            x = as_float_array(x, type(self).__name__)
-        return x
+        """``x`` as a float64 array (lists and ints converted), else a clear TypeError."""
+        return as_float_array(x, type(self).__name__)
 
     def _check_grad_out(self, grad_out, shape):
         """``grad_out`` as a float64 array of ``shape`` (the forward output's; None before
         the first forward), else a RuntimeError, TypeError or ValueError."""
         if shape is None:
             raise RuntimeError(f"{type(self).__name__}.backward called before forward")
-        if type(grad_out) is not np.ndarray or grad_out.dtype != np.float64:
-            grad_out = as_float_array(grad_out, f"{type(self).__name__}.backward")
+        grad_out = as_float_array(grad_out, f"{type(self).__name__}.backward")
         if grad_out.shape != shape:
             raise ValueError(
                 f"{type(self).__name__}.backward expected grad_out of shape {shape}, got shape "
@@ -118,6 +109,8 @@ class Linear(Layer):
         dL/dx = g W     (n, n_in)
     """
 
+    _x = None   # the forward input, kept for backward
+
     def __init__(self, n_in, n_out, init="he", rng=None):
         super().__init__()
         self.n_in = check_positive_int(n_in, "n_in", "Linear")
@@ -125,7 +118,6 @@ class Linear(Layer):
         W = _initial_weights(init, self.n_in, self.n_out, as_rng(rng))
         self.params = {"W": W, "b": np.zeros(self.n_out)}
         self.grads = {"W": np.zeros_like(W), "b": np.zeros(self.n_out)}
-        self._x = None
 
     # W and b read and write the very arrays in params (assignment copies in place).
     W = property(lambda self: self.params["W"], lambda self, value: self._set("W", value),
@@ -149,116 +141,120 @@ class Linear(Layer):
                    if x.ndim == 1 else "")
             )
         self._x = x
-        y = x @ self.params["W"].T
-        y += self.params["b"]
-        return y
+        return x @ self.W.T + self.b
 
     def backward(self, grad_out):
         x = self._x
-        grad_out = self._check_grad_out(grad_out, None if x is None else x.shape[:-1] + (self.n_out,))
-        gW, gb = self.grads["W"], self.grads["b"]
-        if x.ndim == 1:
-            np.outer(grad_out, x, out=gW)
-            gb[...] = grad_out
-        else:
-            np.matmul(grad_out.T, x, out=gW)
-            np.sum(grad_out, axis=0, out=gb)
+        g = self._check_grad_out(grad_out, None if x is None else x.shape[:-1] + (self.n_out,))
+        g_rows, x_rows = np.atleast_2d(g), np.atleast_2d(x)   # one sample is a batch of one
+        self.grads["W"][...] = g_rows.T @ x_rows                # dL/dW = g^T x
+        self.grads["b"][...] = g_rows.sum(axis=0)               # dL/db = sum over samples of g
         if not self.needs_input_grad:
             return None
-        return grad_out @ self.params["W"]
+        return g @ self.W                                       # dL/dx = g W
 
     def __repr__(self):
         return f"Linear({self.n_in}, {self.n_out})"
 
 
-# --- activation layers (no parameters) ------------------------------------------------
+# --- activation layers (no parameters but PReLU's slope) ------------------------------
 
-class _ActivationOfOutput(Layer):
-    """An elementwise activation y = f(x) whose derivative is a function of y: the layer
-    keeps y from forward, and backward returns g * f'(x) computed from y."""
+class Elementwise(Layer):
+    """An elementwise activation y = f(x).  Backward: dL/dx = g * f'(x) (the chain rule).
+
+    A subclass names f and f' as ``function`` and ``derivative``; ``Elementwise(f, f_grad)``
+    is the layer of an activation whose row in ``nnlib.functional.ACTIVATIONS`` names no
+    class of its own.  The layer keeps its input x for backward (None before forward).
+    """
+
+    _x = None
+
+    def __init__(self, function=None, derivative=None):
+        super().__init__()
+        if function is not None:
+            self.function, self.derivative = function, derivative
 
     def forward(self, x):
-        self._y = self._function(self._input(x))
-        return self._y
+        self._x = self._input(x)
+        return self.function(self._x)
 
     def backward(self, grad_out):
-        y = getattr(self, "_y", None)
-        grad_out = self._check_grad_out(grad_out, None if y is None else np.shape(y))
-        return self._backward_from_output(grad_out, y)
+        x = self._x
+        g = self._check_grad_out(grad_out, None if x is None else x.shape)
+        return g * self.derivative(x)
+
+    def __repr__(self):
+        if "function" in vars(self):   # built from a pair of functions
+            return f"Elementwise({getattr(self.function, '__name__', 'f')})"
+        return super().__repr__()
 
 
-class Sigmoid(_ActivationOfOutput):
-    """Elementwise sigmoid.  Backward: dL/dx = g * s (1 - s) with s the forward output."""
+class Sigmoid(Elementwise):
+    """Elementwise sigma(x) = 1 / (1 + e^-x).  Backward: dL/dx = g * sigma(x) (1 - sigma(x))."""
 
-    _function = staticmethod(F.sigmoid)
-
-    @staticmethod
-    def _backward_from_output(g, s):
-        return g * s * (1.0 - s)
+    function, derivative = staticmethod(F.sigmoid), staticmethod(F.sigmoid_grad)
 
 
-class Tanh(_ActivationOfOutput):
-    """Elementwise tanh.  Backward: dL/dx = g * (1 - t^2) with t the forward output."""
+class Tanh(Elementwise):
+    """Elementwise tanh(x).  Backward: dL/dx = g * (1 - tanh(x)^2)."""
 
-    _function = staticmethod(np.tanh)
-
-    @staticmethod
-    def _backward_from_output(g, t):
-        return g * (1.0 - t * t)
+    function, derivative = staticmethod(F.tanh), staticmethod(F.tanh_grad)
 
 
-class ReLU(Layer):
+class ReLU(Elementwise):
     """Elementwise max(0, x).  Backward: dL/dx = g where x > 0, else 0 (0 at x = 0)."""
 
-    def forward(self, x):
-        x = self._input(x)
-        self._mask = x > 0
-        return np.maximum(x, 0.0)
-
-    def backward(self, grad_out):
-        mask = getattr(self, "_mask", None)
-        grad_out = self._check_grad_out(grad_out, None if mask is None else mask.shape)
-        return grad_out * mask
-
-    # Sequential calls these two right after a Linear layer, whose output (forward) and
-    # input gradient (backward) are fresh arrays that nobody else holds: they are
-    # overwritten instead of allocating new ones (max(z, 0) > 0 exactly where z > 0).
-    def _forward_in_place(self, z):
-        np.maximum(z, 0.0, out=z)
-        self._mask = z > 0
-        return z
-
-    def _backward_in_place(self, grad_out):
-        mask = getattr(self, "_mask", None)
-        grad_out = self._check_grad_out(grad_out, None if mask is None else mask.shape)
-        return np.multiply(grad_out, mask, out=grad_out)
+    function, derivative = staticmethod(F.relu), staticmethod(F.relu_grad)
 
 
-class LeakyReLU(Layer):
+class Identity(Elementwise):
+    """y = x (a placeholder, e.g. for "no activation").  Backward: dL/dx = g."""
+
+    function, derivative = staticmethod(F.identity), staticmethod(F.identity_grad)
+
+
+class _WithAlpha(Elementwise):
+    """An elementwise activation f(x; alpha) with a fixed alpha, f and f' from nnlib.functional."""
+
+    def __init__(self, alpha):
+        super().__init__()
+        self.alpha = F._check_alpha(alpha, type(self).__name__)
+
+    def function(self, x):
+        return self._f(x, self.alpha)
+
+    def derivative(self, x):
+        return self._f_grad(x, self.alpha)
+
+    def __repr__(self):
+        return f"{type(self).__name__}(alpha={self.alpha})"
+
+
+class LeakyReLU(_WithAlpha):
     """Elementwise x if x > 0 else alpha x (fixed alpha, default 0.01).
 
     Backward: dL/dx = g where x > 0, alpha g elsewhere.
     """
 
+    _f, _f_grad = staticmethod(F.leaky_relu), staticmethod(F.leaky_relu_grad)
+
     def __init__(self, alpha=0.01):
-        super().__init__()
-        self.alpha = F._check_alpha(alpha, "LeakyReLU")
-
-    def forward(self, x):
-        x = self._input(x)
-        self._mask = x > 0
-        return np.where(self._mask, x, self.alpha * x)
-
-    def backward(self, grad_out):
-        mask = getattr(self, "_mask", None)
-        grad_out = self._check_grad_out(grad_out, None if mask is None else mask.shape)
-        return np.where(mask, grad_out, self.alpha * grad_out)
-
-    def __repr__(self):
-        return f"LeakyReLU(alpha={self.alpha})"
+        super().__init__(alpha)
 
 
-class PReLU(Layer):
+class ELU(_WithAlpha):
+    """Elementwise x if x > 0 else alpha (e^x - 1) (alpha = 1.0 by default).
+
+    Backward: dL/dx = g where x > 0, g alpha e^x elsewhere.
+    """
+
+    _f, _f_grad = staticmethod(F.elu), staticmethod(F.elu_grad)
+
+    def __init__(self, alpha=1.0):
+        super().__init__(alpha)
+
+
+class PReLU(Elementwise):
     """Parametric ReLU: x if x > 0 else alpha x, with ONE learned slope shared by all units.
 
     ``params["alpha"]`` has shape (1,), initial value ``alpha`` (0.25 as in PyTorch).
@@ -272,47 +268,22 @@ class PReLU(Layer):
         self.params = {"alpha": np.array([alpha])}
         self.grads = {"alpha": np.zeros(1)}
 
-    def forward(self, x):
-        x = self._input(x)
-        self._x = x
-        self._mask = x > 0
-        return np.where(self._mask, x, self.params["alpha"][0] * x)
+    def function(self, x):
+        return F.leaky_relu(x, self.params["alpha"][0])
+
+    def derivative(self, x):
+        return F.leaky_relu_grad(x, self.params["alpha"][0])
 
     def backward(self, grad_out):
-        mask = getattr(self, "_mask", None)
-        grad_out = self._check_grad_out(grad_out, None if mask is None else mask.shape)
-        negative_part = np.where(mask, 0.0, self._x)
-        self.grads["alpha"][0] = np.sum(grad_out * negative_part)
+        x = self._x
+        g = self._check_grad_out(grad_out, None if x is None else x.shape)
+        self.grads["alpha"][0] = np.sum(np.where(x > 0, 0.0, g * x))
         if not self.needs_input_grad:
             return None
-        return np.where(mask, grad_out, self.params["alpha"][0] * grad_out)
+        return g * self.derivative(x)
 
     def __repr__(self):
         return f"PReLU(alpha={self.params['alpha'][0]:g})"
-
-
-class ELU(Layer):
-    """Elementwise x if x > 0 else alpha (e^x - 1) (alpha = 1.0 by default).
-
-    Backward: dL/dx = g where x > 0, g alpha e^x elsewhere.
-    """
-
-    def __init__(self, alpha=1.0):
-        super().__init__()
-        self.alpha = F._check_alpha(alpha, "ELU")
-
-    def forward(self, x):
-        x = self._input(x)
-        self._x = x
-        return F.elu(x, self.alpha)
-
-    def backward(self, grad_out):
-        x = getattr(self, "_x", None)
-        grad_out = self._check_grad_out(grad_out, None if x is None else x.shape)
-        return grad_out * F.elu_grad(x, self.alpha)
-
-    def __repr__(self):
-        return f"ELU(alpha={self.alpha})"
 
 
 class Softmax(Layer):
@@ -323,6 +294,8 @@ class Softmax(Layer):
     For training a classifier prefer logits + ``losses.SoftmaxCrossEntropy`` (simpler, stabler).
     """
 
+    _p = None
+
     def forward(self, x):
         x = self._input(x)
         if x.ndim == 0:
@@ -331,21 +304,20 @@ class Softmax(Layer):
         return self._p
 
     def backward(self, grad_out):
-        p = getattr(self, "_p", None)
-        grad_out = self._check_grad_out(grad_out, None if p is None else p.shape)
-        return p * (grad_out - np.sum(grad_out * p, axis=-1, keepdims=True))
+        p = self._p
+        g = self._check_grad_out(grad_out, None if p is None else p.shape)
+        return p * (g - np.sum(g * p, axis=-1, keepdims=True))
 
 
-class Identity(Layer):
-    """y = x (a placeholder, e.g. for "no activation")."""
-
-    def forward(self, x):
-        x = self._input(x)
-        self._shape = x.shape
-        return x
-
-    def backward(self, grad_out):
-        return self._check_grad_out(grad_out, getattr(self, "_shape", None))
+def activation_layer(name, who="activation_layer", what="activation"):
+    """A fresh layer for the activation ``name`` of ``nnlib.functional.ACTIVATIONS``."""
+    row = F.get(name, who, what)
+    if row.layer is None:
+        raise ValueError(f"{who}: the activation {row.name!r} has no layer (it has no useful "
+                         f"derivative); choose one of {', '.join(F.HIDDEN)}")
+    if row.layer == "":
+        return Elementwise(row.function, row.derivative)
+    return globals()[row.layer]()
 
 
 # --- containers -----------------------------------------------------------------------
@@ -392,9 +364,6 @@ class Sequential(Layer):
 
     Training needs no dL/dX, so the first layer's input gradient is skipped and
     ``backward`` returns None; set ``needs_input_grad = True`` to get dL/dX.
-    A ``ReLU`` right after a ``Linear`` works in place on the Linear's output (and, in
-    backward, on the Linear's fresh input gradient): arrays nobody else holds.  The
-    arrays you pass in or get back are never overwritten.
     """
 
     def __init__(self, *layers):
@@ -423,28 +392,14 @@ class Sequential(Layer):
         self.layers[0].needs_input_grad = bool(value)
 
     def forward(self, x):
-        previous = None
         for layer in self.layers:
-            if type(layer) is ReLU and type(previous) is Linear:
-                x = layer._forward_in_place(x)    # x is the Linear's fresh output
-            else:
-                x = layer.forward(x)
-            previous = layer
+            x = layer.forward(x)
         return x
 
     def backward(self, grad_out):
-        following = None
         for layer in reversed(self.layers):
-            if type(layer) is ReLU and type(following) is Linear:
-                grad_out = layer._backward_in_place(grad_out)   # the Linear's fresh dL/dx
-            else:
-                grad_out = layer.backward(grad_out)
-            following = layer
+            grad_out = layer.backward(grad_out)
         return grad_out
-
-    def zero_grad(self):
-        for layer in self.layers:
-            layer.zero_grad()
 
     def __len__(self):
         return len(self.layers)
@@ -460,20 +415,10 @@ class Sequential(Layer):
         return f"Sequential(\n{inner}\n)"
 
 
-_ACTIVATIONS = {
-    "relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh, "leaky_relu": LeakyReLU,
-    "leakyrelu": LeakyReLU, "prelu": PReLU, "elu": ELU, "softmax": Softmax,
-    "identity": Identity, "linear": Identity,
-}
-
-
 def _make_activation(spec, what):
     """A fresh activation layer from a name, a Layer subclass or a zero-argument factory."""
     if isinstance(spec, str):
-        cls = _ACTIVATIONS.get(spec.lower())
-        if cls is None:
-            raise ValueError(f"MLP: unknown {what} {spec!r}; expected one of {', '.join(sorted(_ACTIVATIONS))}")
-        return cls()
+        return activation_layer(spec, "MLP", what)
     if isinstance(spec, Layer):
         raise TypeError(f"MLP expected {what} to be a name, a Layer class or a factory, not a Layer "
                         "instance (each layer needs its own)")
@@ -489,8 +434,8 @@ def MLP(sizes, activation="relu", output=None, init="he", rng=None):
     """Multi-layer perceptron: Linear, activation, Linear, activation, ..., Linear [, output].
 
     ``sizes`` = [n_in, hidden_1, ..., n_out] (at least two sizes).  ``activation`` goes
-    after every hidden Linear: a name ("relu", "sigmoid", "tanh", "leaky_relu", "prelu",
-    "elu", "identity"), a Layer class or a zero-argument factory such as
+    after every hidden Linear: a name from ``nnlib.functional.ACTIVATIONS`` ("relu",
+    "sigmoid", "tanh", "leaky_relu", "prelu", "elu", "identity", ...), a Layer class or a zero-argument factory such as
     ``lambda: LeakyReLU(0.1)``.  ``output=None`` leaves logits; "sigmoid" / "softmax" /
     ... adds that layer at the end.  ``init`` as in ``Linear``; one Generator made from
     ``rng`` draws all weights, so the same seed gives the same network.

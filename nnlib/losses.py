@@ -19,6 +19,10 @@ shape ``(n,)`` or one-hot (or soft) targets of shape ``(n, K)``.
 
 Conventions at kinks: MAE's subgradient at 0 is 0 (like ``torch.sign``), RMSE's
 gradient at 0 is 0, hinge's subgradient at the margin is 0.
+
+Classification losses (``classification = True``) say how outputs become classes:
+``loss.classes(y_pred, y_true)`` returns the (predicted, true) classes that
+``nnlib.train`` compares for the accuracy.
 """
 import numpy as np
 
@@ -41,7 +45,11 @@ class Loss:
 
     ``forward`` validates the inputs, stores dL/dy_pred for ``backward`` and returns the
     loss as a float.
+
+    A classification loss sets ``classification = True`` and overrides ``classes``.
     """
+
+    classification = False
 
     def __call__(self, y_pred, y_true):
         return self.forward(y_pred, y_true)
@@ -76,8 +84,29 @@ class Loss:
     def _forward(self, y_pred, y_true, n):
         raise NotImplementedError
 
+    def classes(self, y_pred, y_true):
+        """(predicted, true) classes: arrays of equal shape, (n,) or (n, k) for k binary
+        outputs.  Only classification losses have classes."""
+        raise TypeError(f"{self.name} is a regression loss: its outputs have no classes")
+
     def __repr__(self):
         return f"{self.name}()"
+
+
+def _argmax_classes(y_pred, y_true):
+    """Predicted class argmax_k y_pred[i, k]; true class the label, or the argmax of a one-hot row."""
+    y_pred, y_true = np.asarray(y_pred), np.asarray(y_true)
+    if y_true.ndim == 2 and y_true.shape[1] == y_pred.shape[-1]:
+        true = np.argmax(y_true, axis=1)
+    else:
+        true = y_true.reshape(-1).astype(np.int64)
+    return np.argmax(y_pred, axis=-1), true
+
+
+def _threshold_classes(y_pred, y_true, threshold):
+    """Predicted 1 where y_pred >= threshold; true 1 where y_true >= 0.5 (targets 0/1, or -1/+1)."""
+    predicted = np.asarray(y_pred) >= threshold
+    return predicted, np.asarray(y_true, dtype=np.float64).reshape(predicted.shape) >= 0.5
 
 
 def _match_shape(y_pred, y_true, name):
@@ -180,7 +209,13 @@ class BCE(Loss):
         dL/dp = (p - y) / (p (1 - p)) / n
     p is clipped to [1e-12, 1 - 1e-12] first, so p = 0 or 1 gives a large finite loss.
     For raw scores (logits) use ``BCEWithLogits``, which is stabler.
+    Classes: predicted 1 where p >= 0.5.
     """
+
+    classification = True
+
+    def classes(self, y_pred, y_true):
+        return _threshold_classes(y_pred, y_true, 0.5)
 
     def _targets(self, y_pred, y_true):
         _check_unit_interval(y_pred, self.name, "probabilities y_pred")
@@ -199,7 +234,13 @@ class BCEWithLogits(Loss):
 
         per element: max(z, 0) - z y + log(1 + exp(-|z|))     (= -[y log p + (1-y) log(1-p)])
         dL/dz = (sigmoid(z) - y) / n
+    Classes: predicted 1 where z >= 0 (that is, sigmoid(z) >= 0.5).
     """
+
+    classification = True
+
+    def classes(self, y_pred, y_true):
+        return _threshold_classes(y_pred, y_true, 0.0)
 
     def _targets(self, y_pred, y_true):
         y_true = super()._targets(y_pred, y_true)
@@ -248,8 +289,11 @@ class CrossEntropy(Loss):
 
         L = -1/n sum_i sum_k y_ik log p_ik        dL/dp = -y / p / n
     Targets: labels (n,) or one-hot (n, K).  p is clipped to [1e-12, 1].
-    For logits use ``SoftmaxCrossEntropy``.
+    For logits use ``SoftmaxCrossEntropy``.  Classes: predicted argmax_k p_k.
     """
+
+    classification = True
+    classes = staticmethod(_argmax_classes)
 
     def _targets(self, y_pred, y_true):
         y = _class_targets(y_pred, y_true, self.name)
@@ -267,7 +311,11 @@ class SoftmaxCrossEntropy(Loss):
         L = -1/n sum_i sum_k y_ik log softmax(z_i)_k
         dL/dZ = (softmax(Z) - Y) / n        (for targets whose rows sum to 1)
     Targets: labels (n,) or one-hot (n, K).  Same as ``torch.nn.CrossEntropyLoss``.
+    Classes: predicted argmax_k z_k.
     """
+
+    classification = True
+    classes = staticmethod(_argmax_classes)
 
     def _targets(self, y_pred, y_true):
         return _class_targets(y_pred, y_true, self.name)
@@ -290,7 +338,16 @@ class Hinge(Loss):
     Multi-class (y_pred (n, K) scores, y_true integer labels (n,)): the multi-class SVM
     loss sum_{j != y} max(0, s_j - s_y + margin) per sample (PyTorch's
     ``MultiMarginLoss`` times K).  Pass one-hot targets as labels (``argmax``).
+    Classes: binary, predicted 1 where s >= 0; multi-class, predicted argmax_k s_k.
     """
+
+    classification = True
+
+    def classes(self, y_pred, y_true):
+        y_pred = np.asarray(y_pred)
+        if y_pred.ndim == 2 and y_pred.shape[1] > 1 and np.shape(y_true) != y_pred.shape:
+            return _argmax_classes(y_pred, y_true)
+        return _threshold_classes(y_pred, y_true, 0.0)
 
     def __init__(self, margin=1.0):
         self.margin = check_nonnegative(margin, "margin", "Hinge")
@@ -336,7 +393,11 @@ class KLDivergence(Loss):
     floored at 1e-300 (not 1e-12 as in the cross-entropies: a KL divergence must stay >= 0
     and be exactly 0 when y_pred equals y_true, even for tiny probabilities).  Equals ``torch.nn.functional.kl_div(log(p), y,
     reduction="batchmean")`` (note PyTorch's order: log-prediction first, target second).
+    Classes: predicted argmax_k p_k.
     """
+
+    classification = True
+    classes = staticmethod(_argmax_classes)
 
     def _targets(self, y_pred, y_true):
         _check_unit_interval(y_pred, self.name, "probabilities y_pred")

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from nnlib._validate import check_int, is_int
+
 __all__ = ["plot_loss_curves", "plot_decision_boundary", "plot_loss_surface",
            "plot_layer_statistics", "plot_activation"]
 
@@ -85,6 +87,7 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution=200, title=None):
     y = np.asarray(y).reshape(-1)
     if len(y) != len(X):
         raise ValueError(f"plot_decision_boundary expected {len(X)} labels, got {len(y)}")
+    resolution = _check_resolution(resolution, "plot_decision_boundary")
     ax = _axes(ax)
     lo, hi = X.min(axis=0), X.max(axis=0)
     pad = 0.1 * np.maximum(hi - lo, 1e-9)
@@ -103,6 +106,25 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution=200, title=None):
     return ax
 
 
+def _check_resolution(resolution, name):
+    """Grid points per axis: an int >= 2 (a grid of one point has no area to shade)."""
+    return check_int(resolution, "resolution", name, low=2, expected="an int >= 2 (grid points per axis)",
+                     wrong_type=TypeError)
+
+
+def _check_levels(levels, name):
+    """Contour levels: a number of levels (int >= 1) or increasing finite values."""
+    if is_int(levels):
+        return check_int(levels, "levels", name, low=1, expected="an int >= 1 or increasing values")
+    try:
+        values = np.asarray(levels, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} expected levels to be an int >= 1 or increasing values, got {levels!r}") from None
+    if values.ndim != 1 or values.size == 0 or not np.isfinite(values).all() or np.any(np.diff(values) <= 0):
+        raise ValueError(f"{name} expected levels to be an int >= 1 or increasing finite values, got {levels!r}")
+    return values
+
+
 def _surface_values(f, X, Y):
     """f on the grid: f(points of shape (..., 2)) or, failing that, f(X, Y)."""
     try:
@@ -119,6 +141,8 @@ def _surface_values(f, X, Y):
 def plot_loss_surface(f, xlim, ylim, paths=None, ax=None, levels=30, log=True, resolution=150):
     """Contours of f over xlim x ylim (log(1 + f - min f) when ``log``) and each path
     {label: (T, 2) array} drawn as a line from its start (circle) to its end (cross)."""
+    resolution = _check_resolution(resolution, "plot_loss_surface")
+    levels = _check_levels(levels, "plot_loss_surface")
     ax = _axes(ax, figsize=(5.0, 4.0))
     X, Y = np.meshgrid(np.linspace(*xlim, resolution), np.linspace(*ylim, resolution))
     Z = _surface_values(f, X, Y)

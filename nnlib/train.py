@@ -18,18 +18,11 @@ What ``History`` records, per epoch
 * ``val_loss``: the loss on ``validation = (X_val, y_val)`` after the epoch's last update
   (None when there is no validation set).
 * ``train_accuracy`` / ``val_accuracy``: the fraction of correctly classified samples,
-  measured in the same way, or None when the loss is not a classification loss.
-  Which losses count as classification, and how a prediction becomes a class:
-
-  ====================================  ====================================================
-  ``SoftmaxCrossEntropy``,              predicted class = argmax over the last axis;
-  ``CrossEntropy``, ``KLDivergence``,   true class = the label, or argmax of a one-hot row
-  multi-class ``Hinge`` (y_pred (n, K))
-  ``BCE`` (probabilities)               predicted 1 when p >= 0.5; true 1 when y >= 0.5
-  ``BCEWithLogits``                     predicted 1 when z >= 0;   true 1 when y >= 0.5
-  binary ``Hinge`` (scores)             predicted 1 when s >= 0;   true 1 when y > 0
-  anything else (MSE, MAE, ...)         None: regression, no accuracy
-  ====================================  ====================================================
+  measured in the same way, or None when the loss is not a classification loss.  A
+  classification loss (``loss.classification``) turns outputs into classes with
+  ``loss.classes(y_pred, y_true)`` (argmax for the multi-class losses, a threshold for
+  the binary ones: see each loss's docstring); a sample with several binary outputs is
+  correct when all of them are.
 
 * ``lr``: the optimizer's learning rate during the epoch.
 
@@ -53,7 +46,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nnlib import losses as L
+from nnlib.losses import Loss
 from nnlib._validate import as_float_array, as_rng, check_positive_int
 from nnlib.data import minibatches
 from nnlib.optim import clip_grad_norm
@@ -98,39 +91,19 @@ class History:
 
 # --- accuracy -------------------------------------------------------------------------
 
-_MULTICLASS = (L.SoftmaxCrossEntropy, L.CrossEntropy, L.KLDivergence)
-
-
 def is_classification(loss):
-    """True when ``loss`` is a classification loss (see the table in the module docstring)."""
-    return isinstance(loss, _MULTICLASS + (L.BCE, L.BCEWithLogits, L.Hinge))
-
-
-def _true_classes(y_true, n_classes):
-    y_true = np.asarray(y_true)
-    if y_true.ndim == 2 and y_true.shape[1] == n_classes:
-        return np.argmax(y_true, axis=1)
-    return y_true.reshape(-1).astype(np.int64)
+    """True when ``loss`` is a classification loss (its ``classification`` attribute)."""
+    return bool(getattr(loss, "classification", False))
 
 
 def _correct(loss, y_pred, y_true):
     """The number of correctly classified samples in a batch, or None for regression losses."""
-    y_pred = np.asarray(y_pred)
-    multiclass = isinstance(loss, _MULTICLASS) or (
-        isinstance(loss, L.Hinge) and y_pred.ndim == 2 and y_pred.shape[1] > 1
-        and np.asarray(y_true).shape != y_pred.shape)
-    if multiclass:
-        predicted = np.argmax(y_pred, axis=-1)
-        return int(np.sum(predicted == _true_classes(y_true, y_pred.shape[-1])))
-    if isinstance(loss, (L.BCE, L.BCEWithLogits, L.Hinge)):
-        threshold = 0.5 if isinstance(loss, L.BCE) else 0.0
-        predicted = y_pred >= threshold
-        y = np.asarray(y_true, dtype=np.float64).reshape(predicted.shape)
-        actual = y > 0 if isinstance(loss, L.Hinge) else y >= 0.5
-        # a sample with several binary outputs counts as correct when all of them are
-        per_sample = (predicted == actual).reshape(len(predicted), -1).all(axis=1)
-        return int(np.sum(per_sample))
-    return None
+    if not is_classification(loss):
+        return None
+    predicted, actual = loss.classes(y_pred, y_true)
+    # a sample with several binary outputs counts as correct when all of them are
+    per_sample = (predicted == actual).reshape(len(predicted), -1).all(axis=1)
+    return int(np.sum(per_sample))
 
 
 def accuracy(loss, y_pred, y_true):
@@ -235,7 +208,7 @@ def fit(model, loss, optimizer, X, y, epochs, batch_size=None, validation=None,
         raise TypeError(f"fit expected schedule to be a function epoch -> lr, got {type(schedule).__name__}")
     if callback is not None and not callable(callback):
         raise TypeError(f"fit expected callback to be a function, got {type(callback).__name__}")
-    if not isinstance(loss, L.Loss):
+    if not isinstance(loss, Loss):
         raise TypeError(f"fit expected an nnlib.losses loss object (e.g. MSE()), got {type(loss).__name__}")
     _check_optimizer(model, optimizer)
     rng = as_rng(rng)

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nnlib import data
+from tests.strategies import seeds
 from nnlib.data import (
     MILES_TO_KM,
     Standardizer,
@@ -24,6 +25,8 @@ from nnlib.data import (
     standardize,
     train_val_test_split,
 )
+
+pytestmark = [pytest.mark.nb01, pytest.mark.nb02, pytest.mark.nb08, pytest.mark.nb09]
 
 CLASSIFIERS = {
     "circles": (make_circles, 2),
@@ -242,7 +245,7 @@ def test_split_sizes_sum_up_and_parts_are_disjoint():
 
 
 @given(n=st.integers(2, 200), val=st.floats(0.0, 0.45), test=st.floats(0.0, 0.45),
-       stratify=st.booleans(), seed=st.integers(0, 2**16))
+       stratify=st.booleans(), seed=seeds)
 def test_split_is_a_partition_for_any_fractions(n, val, test, stratify, seed):
     X, y = _index_data(n, n_classes=2)
     try:

@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pytest
 
-from nnlib import data, functional as F, init, layers as L, losses, optim, train
+from nnlib import data, functional as F, init, layers as L, losses, optim, plot, train
 
 
 def mlp(seed=0):
@@ -80,6 +80,15 @@ DTYPES = [
     ("fan-in", lambda: init.he_normal(2.5, 3), ValueError, "expected n_in to be a positive int", "got 2.5"),
     ("loss object", lambda: train.fit(mlp(), "mse", sgd(mlp().params), np.ones((3, 2)), np.ones(3), 1),
      TypeError, "expected an nnlib.losses loss object", "got str"),
+    ("make_linear intercept", lambda: data.make_linear(5, b="1"), TypeError,
+     r"make_linear expected b to be a finite number \(the intercept\)", "got '1'"),
+    ("make_linear intercept array", lambda: data.make_linear(5, b=[1.0, 2.0]), TypeError,
+     "make_linear expected b to be a finite number", r"got \[1.0, 2.0\]"),
+    ("grid resolution", lambda: plot.plot_decision_boundary(lambda p: p[:, 0], np.zeros((2, 2)), [0, 1],
+                                                             resolution=1.5), TypeError,
+     "plot_decision_boundary expected resolution to be an int >= 2", "got 1.5"),
+    ("contour levels", lambda: plot.plot_loss_surface(lambda x, y: x, (0, 1), (0, 1), levels="many"), TypeError,
+     "plot_loss_surface expected levels to be an int >= 1 or increasing", "got 'many'"),
 ]
 
 UNKNOWN_NAMES = [
@@ -113,6 +122,17 @@ NOT_FINITE = [
     ("NaN standardize", lambda: data.standardize(np.array([[1.0, np.nan], [2.0, 3.0]])), ValueError,
      "expected finite values", "got NaN or inf"),
     ("NaN slope", lambda: L.PReLU(np.nan), ValueError, "PReLU expected a finite alpha", "got nan"),
+    ("NaN intercept", lambda: data.make_linear(5, b=np.nan), ValueError,
+     "make_linear expected b to be a finite number", "got nan"),
+]
+
+OUT_OF_RANGE = [
+    ("grid of one point", lambda: plot.plot_loss_surface(lambda x, y: x, (0, 1), (0, 1), resolution=1), ValueError,
+     r"plot_loss_surface expected resolution to be an int >= 2 \(grid points per axis\)", "got 1"),
+    ("no contour levels", lambda: plot.plot_loss_surface(lambda x, y: x, (0, 1), (0, 1), levels=0), ValueError,
+     "plot_loss_surface expected levels to be an int >= 1", "got 0"),
+    ("levels not increasing", lambda: plot.plot_loss_surface(lambda x, y: x, (0, 1), (0, 1), levels=[1, 0.5]),
+     ValueError, "increasing finite values", r"got \[1, 0.5\]"),
 ]
 
 MISMATCHES = [
@@ -130,6 +150,7 @@ MISMATCHES = [
 
 CASES = [("shape", *row) for row in SHAPES] + [("dtype", *row) for row in DTYPES] + \
         [("name", *row) for row in UNKNOWN_NAMES] + [("nan", *row) for row in NOT_FINITE] + \
+        [("range", *row) for row in OUT_OF_RANGE] + \
         [("mismatch", *row) for row in MISMATCHES]
 
 

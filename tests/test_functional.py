@@ -3,11 +3,13 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
-from hypothesis.extra import numpy as hnp
+from hypothesis import given
 
 from nnlib import functional as F
 from nnlib.gradcheck import numerical_gradient, rel_error
+from tests.strategies import any_shape_arrays, away_from_kinks, finite, matrices
+
+pytestmark = pytest.mark.nb05
 
 TOL = 1e-6
 
@@ -23,12 +25,6 @@ ELEMENTWISE = [
     (F.step, F.step_grad, {}),
 ]
 IDS = [f"{f.__name__}{kw or ''}" for f, _, kw in ELEMENTWISE]
-
-
-def away_from_kinks(rng, shape):
-    """Random z with |z| >= 0.05, so finite differences never straddle a kink at 0."""
-    z = rng.uniform(-4, 4, size=shape)
-    return np.where(np.abs(z) < 0.05, 0.5, z)
 
 
 # --- step (the worked examples are in test_worked_examples.py) ----------------------------
@@ -133,11 +129,7 @@ def test_large_inputs_give_no_warnings_and_exact_limits():
 
 # --- properties ---------------------------------------------------------------------
 
-finite = st.floats(-50, 50, allow_nan=False, allow_infinity=False)
-matrices = hnp.arrays(np.float64, hnp.array_shapes(min_dims=2, max_dims=2, max_side=6), elements=finite)
-
-
-@given(matrices, st.floats(-100, 100))
+@given(matrices, finite(-100, 100))
 def test_softmax_rows_sum_to_one_and_shift_invariant(z, c):
     p = F.softmax(z)
     assert p.shape == z.shape
@@ -147,7 +139,7 @@ def test_softmax_rows_sum_to_one_and_shift_invariant(z, c):
     np.testing.assert_allclose(np.exp(F.log_softmax(z)), p, atol=1e-12)
 
 
-@given(hnp.arrays(np.float64, hnp.array_shapes(max_dims=3, max_side=5), elements=finite))
+@given(any_shape_arrays)
 def test_activations_are_monotone_and_bounded(z):
     s = F.sigmoid(z)
     assert np.all((s >= 0) & (s <= 1))

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from nnlib import layers, losses
+from tests.strategies import normal_init
 from nnlib.gradcheck import (
     check_layer,
     check_model,
@@ -16,6 +17,8 @@ from nnlib.gradcheck import (
     numerical_gradient,
     rel_error,
 )
+
+pytestmark = [pytest.mark.nb01, pytest.mark.nb02, pytest.mark.nb03, pytest.mark.nb04, pytest.mark.nb06, pytest.mark.nb07, pytest.mark.nb09]
 
 
 # --------------------------------------------------------------------------- small test layers
@@ -342,9 +345,6 @@ def test_check_model_rejects_a_loss_without_backward():
 def test_check_layer_and_model_on_nnlib_layers():
     rng = np.random.default_rng(12)
     x = rng.standard_normal((4, 3))
-
-    def normal_init(n_in, n_out, rng=None):  # keeps this test independent of nnlib.init
-        return np.random.default_rng(rng).standard_normal((n_out, n_in))
 
     assert check_layer(layers.Linear(3, 2, init=normal_init, rng=0), x, rng=0) < 1e-7
     model = layers.MLP([3, 5, 2], activation="tanh", init=normal_init, rng=0)

@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from nnlib.gradcheck import numerical_gradient
 from nnlib.graph import Value, draw_graph, topological_order
 
+pytestmark = pytest.mark.nb03
+
 try:  # PyTorch is optional: only the cross-checks need it
     import torch
 except ImportError:

@@ -14,6 +14,9 @@ from hypothesis import strategies as st
 
 from nnlib import init
 from nnlib import layers
+from tests.strategies import seeds
+
+pytestmark = pytest.mark.nb06
 
 N_IN, N_OUT = 100, 2000  # 200,000 draws: the sample variance is within ~0.3% (1 sigma)
 
@@ -139,7 +142,7 @@ def test_linear_uses_these_initializers():
 
 
 @given(n_in=st.integers(1, 40), n_out=st.integers(1, 40),
-       name=st.sampled_from(init.NAMES), seed=st.integers(0, 2**32 - 1))
+       name=st.sampled_from(init.NAMES), seed=seeds)
 def test_any_size_gives_finite_weights_in_range(n_in, n_out, name, seed):
     W = getattr(init, name)(n_in, n_out, rng=seed)
     assert W.shape == (n_out, n_in) and W.dtype == np.float64

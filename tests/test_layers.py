@@ -3,23 +3,15 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
+from nnlib import functional as F
 from nnlib import init
 from nnlib import layers as L
 from nnlib import losses
-from nnlib._validate import as_rng
 from nnlib.gradcheck import check_layer, check_model
+from tests.strategies import away_from_kinks, hidden_activations, normal_init, seeds
 
+pytestmark = pytest.mark.nb04
 TOL = 1e-6
-
-
-def normal_init(n_in, n_out, rng=None):
-    """Test initializer (independent of nnlib.init): N(0, 1/n_in), shape (n_out, n_in)."""
-    return as_rng(rng).normal(0.0, np.sqrt(1.0 / n_in), size=(n_out, n_in))
-
-
-def away_from_kinks(rng, shape):
-    x = rng.normal(0, 2, size=shape)
-    return np.where(np.abs(x) < 0.05, 0.5, x)
 
 
 # --- Linear -------------------------------------------------------------------------
@@ -62,8 +54,7 @@ def test_linear_backward_formulas_and_in_place_grads():
     layer(x)
     layer.backward(g)
     np.testing.assert_allclose(layer.grads["W"], g.T @ x, rtol=1e-13)
-    layer.zero_grad()
-    assert not gW.any() and not gb.any()
+    assert not hasattr(layer, "zero_grad")   # nothing to reset: backward overwrites
 
 
 def test_linear_skips_input_gradient_when_not_needed():
@@ -129,8 +120,7 @@ ACTIVATION_LAYERS = [L.Sigmoid, L.Tanh, L.ReLU, L.LeakyReLU, lambda: L.LeakyReLU
                      lambda: L.PReLU(-0.3), L.ELU, lambda: L.ELU(0.5), L.Softmax, L.Identity]
 
 
-@given(index=st.integers(0, len(ACTIVATION_LAYERS)), n=st.integers(1, 7), width=st.integers(1, 6),
-       seed=st.integers(0, 2 ** 16))
+@given(index=st.integers(0, len(ACTIVATION_LAYERS)), n=st.integers(1, 7), width=st.integers(1, 6), seed=seeds)
 def test_every_layer_matches_central_differences_on_random_shapes(index, n, width, seed):
     rng = np.random.default_rng(seed)
     if index == len(ACTIVATION_LAYERS):           # the last index stands for Linear
@@ -151,8 +141,38 @@ def test_activation_layer_gradients_match_central_differences(make, shape):
     assert check_layer(layer, x, rng=5) < TOL
 
 
+@pytest.mark.parametrize("name", F.HIDDEN)
+def test_every_hidden_activation_of_the_table_has_a_layer_computing_its_function(name):
+    row = F.ACTIVATIONS[name]
+    layer = L.activation_layer(name)
+    x = away_from_kinks(np.random.default_rng(3), (4, 3))
+    np.testing.assert_allclose(layer(x), row.function(x), rtol=1e-15)
+    assert check_layer(layer, x, rng=0) < TOL
+    assert init.get(row.init) in (init.he_normal, init.xavier_uniform)
+    assert type(L.MLP([3, 2, 1], activation=name, rng=0)[1]) is type(layer)
+
+
+def test_activation_names_aliases_and_an_activation_without_a_layer():
+    assert type(L.activation_layer("LeakyReLU")) is L.LeakyReLU
+    assert type(L.activation_layer("linear")) is L.Identity
+    with pytest.raises(ValueError, match="activation_layer: the activation 'step' has no layer"):
+        L.activation_layer("step")
+    with pytest.raises(TypeError, match="expected activation to be an activation name, got int"):
+        L.activation_layer(3)
+
+
+def test_a_new_row_of_the_activation_table_reaches_mlp_through_the_elementwise_layer(monkeypatch):
+    # what CONTRIBUTING.md walks through: a function, its derivative and a row; no layer class
+    softplus = F.Activation("softplus", lambda z: np.log1p(np.exp(z)), F.sigmoid, init="he_normal")
+    monkeypatch.setitem(F.ACTIVATIONS, "softplus", softplus)
+    net = L.MLP([3, 4, 2], activation="softplus", init=normal_init, rng=0)
+    assert isinstance(net[1], L.Elementwise) and repr(net[1]) == "Elementwise(<lambda>)"
+    x = np.random.default_rng(1).normal(size=(5, 3))
+    np.testing.assert_allclose(net[1](x[:, :2]), np.log1p(np.exp(x[:, :2])))
+    assert check_layer(net, x, rng=2) < TOL
+
+
 def test_activation_layers_compute_the_functional_values():
-    from nnlib import functional as F
     x = np.random.default_rng(6).normal(size=(3, 4))
     np.testing.assert_allclose(L.Sigmoid()(x), F.sigmoid(x))
     np.testing.assert_allclose(L.Tanh()(x), F.tanh(x))
@@ -360,8 +380,7 @@ def test_mlp_rejects_bad_arguments():
 # --- properties -----------------------------------------------------------------------
 
 @given(sizes=st.lists(st.integers(1, 6), min_size=2, max_size=4), n=st.integers(1, 6),
-       activation=st.sampled_from(["relu", "sigmoid", "tanh", "leaky_relu", "prelu", "elu"]),
-       output=st.sampled_from([None, "sigmoid", "softmax"]), seed=st.integers(0, 2 ** 16))
+       activation=hidden_activations, output=st.sampled_from([None, "sigmoid", "softmax"]), seed=seeds)
 def test_gradients_keep_the_shapes_of_inputs_and_parameters(sizes, n, activation, output, seed):
     rng = np.random.default_rng(seed)
     net = L.MLP(sizes, activation=activation, output=output, init=normal_init, rng=rng)
@@ -379,8 +398,6 @@ def test_gradients_keep_the_shapes_of_inputs_and_parameters(sizes, n, activation
 
 
 def test_sequential_never_overwrites_the_callers_arrays():
-    # Sequential lets a ReLU overwrite the fresh output of the Linear before it (and the
-    # fresh input gradient of the Linear after it); arrays the caller holds stay intact.
     rng = np.random.default_rng(9)
     net = L.Sequential(L.ReLU(), L.Linear(3, 4, init=normal_init, rng=rng), L.ReLU(),
                        L.Linear(4, 2, init=normal_init, rng=rng), L.ReLU())

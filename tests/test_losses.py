@@ -9,6 +9,9 @@ from hypothesis.extra import numpy as hnp
 from nnlib import losses
 from nnlib.functional import softmax
 from nnlib.gradcheck import numerical_gradient, rel_error
+from tests.strategies import float_arrays, seeds
+
+pytestmark = pytest.mark.nb07
 
 TOL = 1e-6
 
@@ -143,7 +146,7 @@ def test_backward_matches_central_differences(make, data, shape):
 
 
 @given(index=st.integers(0, len(CASES) - 1), n=st.integers(1, 6), k=st.integers(2, 5), flat=st.booleans(),
-       seed=st.integers(0, 2 ** 16))
+       seed=seeds)
 def test_every_loss_matches_central_differences_on_random_shapes(index, n, k, flat, seed):
     make, data = CASES[index]
     rng = np.random.default_rng(seed)
@@ -244,9 +247,7 @@ def test_extreme_inputs_stay_finite_without_warnings():
 
 # --- properties ---------------------------------------------------------------------
 
-values = st.floats(-30, 30, allow_nan=False, allow_infinity=False)
-pairs = st.integers(1, 6).flatmap(lambda n: st.tuples(
-    hnp.arrays(np.float64, (n, 2), elements=values), hnp.arrays(np.float64, (n, 2), elements=values)))
+pairs = st.integers(1, 6).flatmap(lambda n: st.tuples(float_arrays((n, 2), -30, 30), float_arrays((n, 2), -30, 30)))
 
 
 @given(pairs)
@@ -262,7 +263,7 @@ def test_regression_losses_are_nonnegative_and_zero_at_the_target(pair):
     assert mbe.backward().shape == y_pred.shape
 
 
-logit_rows = hnp.arrays(np.float64, hnp.array_shapes(min_dims=2, max_dims=2, max_side=5), elements=values)
+logit_rows = float_arrays(hnp.array_shapes(min_dims=2, max_dims=2, max_side=5), -30, 30)
 
 
 @given(logit_rows, st.data())

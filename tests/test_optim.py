@@ -10,9 +10,11 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 from nnlib import layers, losses, optim
+from tests.strategies import finite, float_arrays
+
+pytestmark = pytest.mark.nb08
 
 SHAPES = {"0.W": (4, 3), "0.b": (4,), "2.W": (2, 4), "2.b": (2,)}
 
@@ -247,10 +249,26 @@ def test_get_builds_optimizers_by_name():
     a = optim.get("adam", p, lr=0.005)
     assert type(a) is optim.Adam and (a.lr, a.beta1, a.beta2, a.eps) == (0.005, 0.9, 0.999, 1e-8)
     assert "lr=0.005" in repr(a)
-    with pytest.raises(ValueError, match="unknown optimizer 'adamw'; valid names are sgd, momentum"):
-        optim.get("adamw", p)
+    with pytest.raises(ValueError, match="unknown optimizer 'adamm'; valid names are sgd, momentum"):
+        optim.get("adamm", p)
     with pytest.raises(TypeError, match="optimizer name"):
         optim.get(optim.Adam, p)
+
+
+def test_the_table_of_names_is_what_get_builds_and_a_new_row_is_all_get_needs(monkeypatch):
+    p = {"w": np.zeros(2)}
+    assert optim.NAMES == tuple(optim.OPTIMIZERS)
+    for name, (cls, defaults) in optim.OPTIMIZERS.items():
+        opt = optim.get(name, p, lr=0.1)
+        assert type(opt) is cls and all(getattr(opt, k) == v for k, v in defaults.items())
+
+    class SignSGD(optim.Optimizer):       # CONTRIBUTING.md: a class with update() and a row
+        def update(self, p, g, state):
+            p -= self.lr * np.sign(g)
+
+    monkeypatch.setitem(optim.OPTIMIZERS, "signsgd", (SignSGD, {}))
+    optim.get("SignSGD", p, lr=0.5).step({"w": np.array([3.0, -0.1])})
+    assert p["w"].tolist() == [-0.5, 0.5]
 
 
 @pytest.mark.parametrize("name", optim.NAMES)
@@ -296,8 +314,7 @@ def test_clip_grad_norm_bad_input():
         optim.clip_grad_norm([np.array([1, 2])], 1.0)
 
 
-@given(g=hnp.arrays(np.float64, st.integers(1, 20), elements=st.floats(-1e3, 1e3)),
-       max_norm=st.floats(0.01, 100.0))
+@given(g=float_arrays(st.integers(1, 20), -1e3, 1e3), max_norm=finite(0.01, 100.0))
 def test_clip_keeps_direction_and_bounds_the_norm(g, max_norm):
     original = g.copy()
     norm = optim.clip_grad_norm([g], max_norm)
@@ -373,8 +390,7 @@ def test_a_schedule_drives_an_optimizer():
     assert p["w"][0] == pytest.approx(-(1.0 + 0.5 + 0.25))
 
 
-@given(grads=st.lists(hnp.arrays(np.float64, 3, elements=st.floats(-10, 10)), min_size=1, max_size=10),
-       lr=st.floats(1e-4, 1.0))
+@given(grads=st.lists(float_arrays(3, -10, 10), min_size=1, max_size=10), lr=finite(1e-4, 1.0))
 def test_plain_sgd_moves_by_minus_lr_times_the_sum_of_gradients(grads, lr):
     p = {"w": np.zeros(3)}
     opt = optim.SGD(p, lr=lr)
@@ -383,7 +399,7 @@ def test_plain_sgd_moves_by_minus_lr_times_the_sum_of_gradients(grads, lr):
     np.testing.assert_allclose(p["w"], -lr * np.sum(grads, axis=0), rtol=1e-9, atol=1e-9)
 
 
-@given(g=hnp.arrays(np.float64, 4, elements=st.floats(-1e6, 1e6)), lr=st.floats(1e-4, 1.0))
+@given(g=float_arrays(4, -1e6, 1e6), lr=finite(1e-4, 1.0))
 def test_adam_first_step_is_at_most_lr_per_entry(g, lr):
     p = {"w": np.zeros(4)}
     optim.Adam(p, lr=lr).step({"w": g})

@@ -14,6 +14,8 @@ from nnlib.plot import (  # noqa: E402
 from nnlib.train import History  # noqa: E402
 from nnlib.widgets import layer_statistics  # noqa: E402
 
+pytestmark = [pytest.mark.nb02, pytest.mark.nb04, pytest.mark.nb05, pytest.mark.nb06, pytest.mark.nb08, pytest.mark.nb09]
+
 
 @pytest.fixture(autouse=True)
 def close_figures():

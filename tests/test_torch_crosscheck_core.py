@@ -11,14 +11,10 @@ TF = torch.nn.functional
 from nnlib import functional as F  # noqa: E402
 from nnlib import layers as L  # noqa: E402
 from nnlib import losses  # noqa: E402
-from nnlib._validate import as_rng  # noqa: E402
+from tests.strategies import normal_init  # noqa: E402
 
-pytestmark = pytest.mark.torch
+pytestmark = [pytest.mark.torch, pytest.mark.nb04, pytest.mark.nb05, pytest.mark.nb07]
 RTOL, ATOL = 1e-12, 1e-14
-
-
-def normal_init(n_in, n_out, rng=None):
-    return as_rng(rng).normal(0.0, np.sqrt(1.0 / n_in), size=(n_out, n_in))
 
 
 def t(a, grad=False):

@@ -9,7 +9,7 @@ torch = pytest.importorskip("torch")
 
 from nnlib import layers, losses, optim, train  # noqa: E402
 
-pytestmark = pytest.mark.torch
+pytestmark = [pytest.mark.torch, pytest.mark.nb08, pytest.mark.nb09]
 TOL = 1e-10
 
 # (nnlib factory name, nnlib kwargs, torch class, torch kwargs): the same hyperparameters

@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from nnlib import data, layers, losses, optim, train
 
+pytestmark = pytest.mark.nb09
+
 
 def blobs(n=120, seed=0):
     rng = np.random.default_rng(seed)
@@ -191,6 +193,37 @@ def test_accuracy_rules_per_loss():
     assert train.accuracy(losses.Hinge(), logits, labels) == 0.75
     assert train.accuracy(losses.MSE(), p, p) is None
     assert train.is_classification(losses.KLDivergence()) and not train.is_classification(losses.Huber())
+
+
+def test_every_loss_says_whether_and_how_it_has_classes():
+    y_pred, y_true = np.array([[0.2, 0.8], [0.6, 0.4]]), np.array([1, 1])
+    for name in losses.__all__[1:]:
+        loss = getattr(losses, name)()
+        if loss.classification:
+            targets = np.eye(2)[y_true] if name.startswith("BCE") else y_true   # binary losses: one per output
+            predicted, actual = loss.classes(y_pred, targets)
+            assert predicted.shape == actual.shape
+        else:
+            with pytest.raises(TypeError, match=f"{name} is a regression loss: its outputs have no classes"):
+                loss.classes(y_pred, y_true)
+    assert [n for n in losses.__all__[1:] if getattr(losses, n).classification] == [
+        "BCE", "BCEWithLogits", "CrossEntropy", "SoftmaxCrossEntropy", "Hinge", "KLDivergence"]
+
+
+def test_a_new_classification_loss_brings_its_own_classes_to_fit():
+    class ThresholdedMSE(losses.MSE):     # CONTRIBUTING.md: a loss that classifies at 0.5
+        classification = True
+
+        def classes(self, y_pred, y_true):
+            return np.asarray(y_pred) >= 0.5, np.asarray(y_true).reshape(np.shape(y_pred)) >= 0.5
+
+    X = np.array([[-1.0], [1.0]])
+    model = layers.Linear(1, 1, rng=0)
+    model.W, model.b = [[1.0]], [0.5]        # outputs -0.5 and 1.5: both classes right
+    assert train.accuracy(ThresholdedMSE(), model(X), np.array([[0.0], [1.0]])) == 1.0
+    h = train.fit(model, ThresholdedMSE(), optim.SGD(model.params, lr=0.01), X, np.array([[0.0], [1.0]]),
+                  epochs=2, progress=False)
+    assert h.train_accuracy == [1.0, 1.0]
 
 
 def test_evaluate_returns_loss_and_accuracy():

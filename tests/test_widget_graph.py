@@ -9,6 +9,8 @@ from nnlib.gradcheck import numerical_gradient, rel_error
 from nnlib.widgets import evaluate_graph, graph_explorer, set_figure_mode
 from nnlib.widgets.graph import EXPRESSIONS, NAMES
 
+pytestmark = pytest.mark.nb03
+
 NEURONS = ["sigmoid(w * x + b)", "tanh(w * x + b)"]
 
 

@@ -218,7 +218,7 @@ def test_training_curves_depend_on_the_init():
 def test_bad_initialization_arguments_name_the_choices():
     with pytest.raises(ValueError, match="he_normal.*small_normal|small_normal.*he_normal"):
         layer_statistics("kaiming_magic")
-    with pytest.raises(ValueError, match="relu.*tanh"):
+    with pytest.raises(ValueError, match="tanh.*relu"):   # the choices, in the order of functional.ACTIVATIONS
         layer_statistics("he_normal", "swish")
     with pytest.raises(ValueError, match="depth"):
         layer_statistics("he_normal", "relu", depth=0)
@@ -466,3 +466,17 @@ def test_a_change_of_axis_limits_forces_a_full_draw():
     assert live.full_draws == draws and live.blits == 1
     box.controls["span"].value = 6.0       # wider errors: new limits, new ticks
     assert live.full_draws == draws + 1
+
+
+def test_switching_is_on_only_inside_its_with_block_even_after_an_error():
+    from nnlib.widgets._plumbing import Switching
+
+    switching = Switching()
+    assert not switching
+    with switching:
+        assert switching
+    assert not switching
+    with pytest.raises(RuntimeError):
+        with switching:
+            raise RuntimeError("a slider refused its value")
+    assert not switching

@@ -31,3 +31,29 @@ def check_callable(fn, what, who):
     if not callable(fn):
         raise TypeError(f"{who} expected {what} to be a function, got {type(fn).__name__}")
     return fn
+
+
+class Switching:
+    """True while a widget resets its own controls, so that their callbacks skip the work::
+
+        switching = Switching()
+        with switching:          # e.g. new defaults for the sliders of another problem
+            slider.value = 0.1
+        ...
+        def update(change):
+            if switching:
+                return
+    """
+
+    def __init__(self):
+        self._on = False
+
+    def __enter__(self):
+        self._on = True
+        return self
+
+    def __exit__(self, *exc_info):
+        self._on = False
+
+    def __bool__(self):
+        return self._on

@@ -1,7 +1,7 @@
 """Activation explorer: an activation f and its derivative f', with saturation marked.
 
 ``activation_curves(name_or_pair, z)`` returns (f(z), f'(z)) using ``nnlib.functional``
-(``f`` and ``f_grad``) for a name, or a student's own pair of functions (f, f_grad).
+(the table ``ACTIVATIONS``) for a name, or a student's own pair of functions (f, f_grad).
 A region is "saturated" where |f'(z)| < 5% of the largest |f'| on the plotted range:
 there the gradient barely flows back through the unit.
 """
@@ -10,7 +10,7 @@ import numpy as np
 from nnlib import functional as F
 from nnlib.widgets._plumbing import check_callable, check_choice
 
-NAMES = ("step", "sigmoid", "tanh", "relu", "leaky_relu", "elu")
+NAMES = F.ELEMENTWISE   # from the activation table
 SATURATION = 0.05
 
 
@@ -20,7 +20,7 @@ def _pair(name_or_pair, who):
                 check_callable(name_or_pair[1], "its derivative", who))
     if isinstance(name_or_pair, str):
         name = check_choice(name_or_pair, NAMES, "activation", who)
-        return getattr(F, name), getattr(F, f"{name}_grad")
+        return F.ACTIVATIONS[name].function, F.ACTIVATIONS[name].derivative
     raise ValueError(f"{who} expected an activation name ({', '.join(NAMES)}) or a pair "
                      f"(f, f_grad), got {name_or_pair!r}")
 

@@ -194,8 +194,9 @@ def graph_explorer(expression="(x + y) * z", **inputs):
     """
     import ipywidgets as W
 
-    from nnlib.graph import draw_graph
+    from nnlib.graph_drawing import draw_graph
     from nnlib.widgets._figure import LiveFigure, assemble
+    from nnlib.widgets._plumbing import Switching
 
     first = evaluate_graph(expression, **inputs)  # validates everything
     live = LiveFigure(1, 1, figsize=(10.4, 2.3))
@@ -207,11 +208,10 @@ def graph_explorer(expression="(x + y) * z", **inputs):
                                    layout=W.Layout(width="260px"))
                for name in INPUTS}
     text = W.HTML()
-    state = {"switching": False}
+    switching = Switching()
 
     def set_sliders(values):
-        state["switching"] = True
-        try:
+        with switching:
             for name, slider in sliders.items():
                 used = name in values
                 slider.layout.display = None if used else "none"
@@ -219,8 +219,6 @@ def graph_explorer(expression="(x + y) * z", **inputs):
                     value = values[name]
                     slider.min, slider.max = min(SLIDER_RANGE[0], value), max(SLIDER_RANGE[1], value)
                     slider.value = value
-        finally:
-            state["switching"] = False
 
     def show(result):
         for artist in list(ax.texts):  # the last graph's boxes and arrows (cheaper than ax.clear())
@@ -232,7 +230,7 @@ def graph_explorer(expression="(x + y) * z", **inputs):
         text.value = readout(result)
 
     def update(change=None):
-        if state["switching"]:
+        if switching:
             return
         spec = EXPRESSIONS[dropdown.value]
         show(evaluate_graph(spec.name, **{name: sliders[name].value for name in spec.defaults}))

@@ -12,13 +12,13 @@ import functools
 
 import numpy as np
 
-from nnlib import data, init as nn_init, layers, losses, optim, train
+from nnlib import data, functional, init as nn_init, layers, losses, optim, train
 from nnlib._validate import as_rng, check_positive_int
 from nnlib.widgets._plumbing import check_choice
 
 INITS = nn_init.NAMES[:1] + ("normal", "small_normal", "large_normal") + tuple(
     n for n in nn_init.NAMES if n not in ("zeros", "normal", "uniform"))
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "elu", "identity")
+ACTIVATIONS = functional.HIDDEN   # from the activation table
 HISTOGRAM_SAMPLE = 2000
 WIDGET_SAMPLES = 200  # inputs per forward pass in the widget (enough for the statistics, faster)
 

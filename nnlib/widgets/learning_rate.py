@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnlib._validate import check_positive, check_positive_int
-from nnlib.widgets._plumbing import check_callable, check_point
+from nnlib.widgets._plumbing import Switching, check_callable, check_point
 from nnlib.widgets.surfaces import BLOW_UP, PROBLEMS, get_problem, grid
 
 VERDICTS = ("converges", "slow", "oscillates", "diverges")
@@ -149,6 +149,7 @@ def learning_rate_explorer(problem="quadratic", lr=0.1, steps=30, start=None, st
                 ylim=(1e-12, 1e4), title="distance to the minimum, per step")
     ax_loss.axhline(1.0, color="0.7", lw=0.8)
     state = {"static": []}
+    switching = Switching()   # on while the sliders are reset for a new problem
 
     def draw_problem(p, begin=None):
         """The parts that only change with the problem: surface, window, slider ranges."""
@@ -196,19 +197,16 @@ def learning_rate_explorer(problem="quadratic", lr=0.1, steps=30, start=None, st
         live.redraw(full=full)
 
     def rerun(change=None, full=False):
-        if state.get("switching"):  # the sliders are being reset for a new problem
+        if switching:
             return
         p = state["problem"]
         begin = [s.value for s in start_sliders[:p.dim]]
         show(run_gradient_descent(p.name, lr_slider.value, steps_slider.value, begin, step_fn), full)
 
     def change_problem(change):
-        state["switching"] = True
-        try:
+        with switching:
             draw_problem(get_problem(change["new"]))
             lr_slider.value = 0.5 / state["problem"].curvature
-        finally:
-            state["switching"] = False
         rerun(full=True)
 
     with lr_slider.hold_trait_notifications():

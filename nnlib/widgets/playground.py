@@ -9,12 +9,12 @@ import time
 
 import numpy as np
 
-from nnlib import data, layers, losses, optim, train
+from nnlib import data, functional, layers, losses, optim, train
 from nnlib._validate import as_rng, check_nonnegative, check_positive, check_positive_int, is_int
 from nnlib.widgets._plumbing import check_choice
 
 DATASETS = ("circles", "xor", "moons", "spirals", "blobs")
-ACTIVATIONS = ("tanh", "relu", "sigmoid", "leaky_relu", "elu", "identity")
+ACTIVATIONS = functional.HIDDEN   # from the activation table
 N_POINTS = 200
 
 
@@ -89,7 +89,7 @@ class PlaygroundRun:
 
     def _build(self, lr, l2):
         rng = as_rng(self.seed)
-        init = "he" if self.activation in ("relu", "leaky_relu", "elu") else "xavier_uniform"
+        init = functional.ACTIVATIONS[self.activation].init   # He for the ReLU family, else Xavier
         n_out = 1 if self.n_classes == 2 else self.n_classes
         self.model = layers.MLP([2, *self.hidden, n_out], activation=self.activation, init=init, rng=rng)
         self.optimizer = optim.SGD(self.model.params, lr=lr, weight_decay=l2)

@@ -14,7 +14,7 @@ import numpy as np
 
 from nnlib import optim
 from nnlib._validate import check_positive, check_positive_int
-from nnlib.widgets._plumbing import check_choice, check_point
+from nnlib.widgets._plumbing import Switching, check_choice, check_point
 from nnlib.widgets.surfaces import BLOW_UP, SURFACES, get_surface, grid
 
 #: learning rates that make a fair race on each surface
@@ -107,6 +107,7 @@ def optimizer_race(surface="ill_conditioned", optimizers=None, steps=100, start=
     entries = _check_entries(optimizers or default_optimizers(s.name), "optimizer_race")
     state = {"surface": s, "entries": dict(entries),
              "start": check_point(s.start if start is None else start, 2, "start", "optimizer_race")}
+    switching = Switching()
     live = LiveFigure(1, 2, figsize=(8.2, 3.1))
     ax_path, ax_loss = live.axes
     lines = {}
@@ -156,7 +157,7 @@ def optimizer_race(surface="ill_conditioned", optimizers=None, steps=100, start=
     done = {label: (run_key(label)[1], result) for label, result in results.items()}
 
     def rerun(change=None, full=False):
-        if state.get("switching"):
+        if switching:
             return
         results = {}
         for label in sliders:
@@ -171,12 +172,9 @@ def optimizer_race(surface="ill_conditioned", optimizers=None, steps=100, start=
         state["surface"] = get_surface(change["new"])
         state["start"] = np.array(state["surface"].start)
         if not custom:
-            state["switching"] = True  # no race per slider while they are being reset
-            try:
+            with switching:  # no race per slider while they are being reset
                 for label, (name, lr) in default_optimizers(state["surface"].name).items():
                     sliders[label].value = lr
-            finally:
-                state["switching"] = False
         draw_surface()
         rerun(full=True)
 
