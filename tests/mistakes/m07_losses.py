@@ -11,6 +11,19 @@ def wrong(exercise, name, source, expect):
     return variant(ASSIGNMENT, exercise, name, source, expect)
 
 
+def _fit_line(step):
+    """fit_line with the given update line(s) after g = loss_grad(w * x + b, y)."""
+    return f'''
+def fit_line(x, y, loss_grad, lr, n_steps):
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    w, b = 0.0, 0.0
+    for _ in range(n_steps):
+        g = loss_grad(w * x + b, y)
+        {step}
+    return w, b
+'''
+
+
 MISTAKES = [
     # Exercise 1: regression losses
     wrong("regression_losses", "np.mean over n*k entries", '''
@@ -93,42 +106,15 @@ def huber_grad(y_pred, y_true, delta=1.0):
     return np.clip(e, -delta, delta) / e.size
 ''', expect=r"n\*k"),
     # Exercise 4: fit_line
-    wrong("fit_line", "mean of g x (the 1/n twice)", '''
-def fit_line(x, y, loss_grad, lr, n_steps):
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    w, b = 0.0, 0.0
-    for _ in range(n_steps):
-        g = loss_grad(w * x + b, y)
-        w, b = w - lr * float(np.mean(g * x)), b - lr * float(np.mean(g))
-    return w, b
-''', expect="plain sum"),
-    wrong("fit_line", "b updated with the new w", '''
-def fit_line(x, y, loss_grad, lr, n_steps):
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    w, b = 0.0, 0.0
-    for _ in range(n_steps):
-        w = w - lr * float(np.sum(loss_grad(w * x + b, y) * x))
-        b = b - lr * float(np.sum(loss_grad(w * x + b, y)))
-    return w, b
-''', expect="old \\(w, b\\)"),
-    wrong("fit_line", "dL/dw without the x", '''
-def fit_line(x, y, loss_grad, lr, n_steps):
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    w, b = 0.0, 0.0
-    for _ in range(n_steps):
-        g = loss_grad(w * x + b, y)
-        w, b = w - lr * float(np.sum(g)), b - lr * float(np.sum(g))
-    return w, b
-''', expect="chain rule"),
-    wrong("fit_line", "step uphill", '''
-def fit_line(x, y, loss_grad, lr, n_steps):
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    w, b = 0.0, 0.0
-    for _ in range(n_steps):
-        g = loss_grad(w * x + b, y)
-        w, b = w + lr * float(np.sum(g * x)), b + lr * float(np.sum(g))
-    return w, b
-''', expect="sign is flipped"),
+    wrong("fit_line", "mean of g x (the 1/n twice)",
+          _fit_line("w, b = w - lr * float(np.mean(g * x)), b - lr * float(np.mean(g))"), expect="plain sum"),
+    wrong("fit_line", "b updated with the new w",
+          _fit_line("w = w - lr * float(np.sum(g * x))\n        b = b - lr * float(np.sum(loss_grad(w * x + b, y)))"),
+          expect="old \\(w, b\\)"),
+    wrong("fit_line", "dL/dw without the x",
+          _fit_line("w, b = w - lr * float(np.sum(g)), b - lr * float(np.sum(g))"), expect="chain rule"),
+    wrong("fit_line", "step uphill",
+          _fit_line("w, b = w + lr * float(np.sum(g * x)), b + lr * float(np.sum(g))"), expect="sign is flipped"),
     # Exercise 5: cross-entropies
     wrong("cross_entropies", "BCE with np.mean over a 2-D batch", '''
 def bce(p, y):
