@@ -1,7 +1,13 @@
 """Wrong answers students write in notebook 01 (linear regression); see harness.py."""
-from tests.mistakes.harness import Mistake
+from tests.mistakes.harness import Mistake, variant
 
 ASSIGNMENT = "01_linear_regression"
+
+
+def edit(exercise, *edits):
+    """The solution cell of ``exercise`` with the given (old, new) edits: the whole cell, as a student writes it."""
+    return variant(ASSIGNMENT, exercise, *edits)
+
 
 MISTAKES = [
     Mistake("predict", "bias left out", '''
@@ -102,34 +108,16 @@ def gradient_descent_step(X, y, w, b, lr):
     return new_w, b - lr * mse_gradient(X, y, new_w, b)[1]
 ''', expect="after w had moved"),
 
-    Mistake("fit_gradient_descent", "losses only after each step", '''
-def fit_gradient_descent(X, y, lr, n_steps, w0=None, b0=0.0):
-    w = np.zeros(X.shape[1]) if w0 is None else np.array(w0, dtype=float)
-    b, losses = b0, []
-    for _ in range(n_steps):
-        w, b = gradient_descent_step(X, y, w, b, lr)
-        losses.append(mse(predict(X, w, b), y))
-    return w, b, np.array(losses)
-''', expect=r"n_steps \+ 1"),
-    Mistake("fit_gradient_descent", "w0 ignored", '''
-def fit_gradient_descent(X, y, lr, n_steps, w0=None, b0=0.0):
-    w, b = np.zeros(X.shape[1]), b0
-    losses = [mse(predict(X, w, b), y)]
-    for _ in range(n_steps):
-        w, b = gradient_descent_step(X, y, w, b, lr)
-        losses.append(mse(predict(X, w, b), y))
-    return w, b, np.array(losses)
-''', expect="start from w0"),
-    Mistake("fit_gradient_descent", "b0 ignored", '''
-def fit_gradient_descent(X, y, lr, n_steps, w0=None, b0=0.0):
-    w = np.zeros(X.shape[1]) if w0 is None else np.array(w0, dtype=float)
-    b = 0.0
-    losses = [mse(predict(X, w, b), y)]
-    for _ in range(n_steps):
-        w, b = gradient_descent_step(X, y, w, b, lr)
-        losses.append(mse(predict(X, w, b), y))
-    return w, b, np.array(losses)
-''', expect="start from b0"),
+    Mistake("fit_gradient_descent", "losses only after each step",
+            edit("fit_gradient_descent", ("losses = [mse(predict(X, w, b), y)]", "losses = []")),
+            expect=r"n_steps \+ 1"),
+    Mistake("fit_gradient_descent", "w0 ignored",
+            edit("fit_gradient_descent", ("np.zeros(X.shape[1]) if w0 is None else np.array(w0, dtype=float)",
+                                          "np.zeros(X.shape[1])")),
+            expect="start from w0"),
+    Mistake("fit_gradient_descent", "b0 ignored",
+            edit("fit_gradient_descent", ("b = float(b0)", "b = 0.0")),
+            expect="start from b0"),
     Mistake("fit_gradient_descent", "w0 updated in place", '''
 def fit_gradient_descent(X, y, lr, n_steps, w0=None, b0=0.0):
     w = np.zeros(X.shape[1]) if w0 is None else w0

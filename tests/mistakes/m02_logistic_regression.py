@@ -1,7 +1,13 @@
 """Wrong answers students write in notebook 02 (logistic regression); see harness.py."""
-from tests.mistakes.harness import Mistake
+from tests.mistakes.harness import Mistake, variant
 
 ASSIGNMENT = "02_logistic_regression"
+
+
+def edit(exercise, *edits):
+    """The solution cell of ``exercise`` with the given (old, new) edits: the whole cell, as a student writes it."""
+    return variant(ASSIGNMENT, exercise, *edits)
+
 
 MISTAKES = [
     Mistake("sigmoid", "the formula as written", '''
@@ -88,26 +94,13 @@ def bce_gradient(X, y, w, b):
     return X.T @ e / len(y), e / len(y)
 ''', expect="one value per sample"),
 
-    Mistake("train_logistic_regression", "losses only after each step", '''
-def train_logistic_regression(X, y, lr, n_steps, w0=None, b0=0.0):
-    w = np.zeros(X.shape[1]) if w0 is None else np.array(w0, dtype=float)
-    b, losses = b0, []
-    for _ in range(n_steps):
-        gw, gb = bce_gradient(X, y, w, b)
-        w, b = w - lr * gw, b - lr * gb
-        losses.append(bce(sigmoid(X @ w + b), y))
-    return w, b, np.array(losses)
-''', expect=r"n_steps \+ 1"),
-    Mistake("train_logistic_regression", "w0 ignored", '''
-def train_logistic_regression(X, y, lr, n_steps, w0=None, b0=0.0):
-    w, b = np.zeros(X.shape[1]), b0
-    losses = [bce(sigmoid(X @ w + b), y)]
-    for _ in range(n_steps):
-        gw, gb = bce_gradient(X, y, w, b)
-        w, b = w - lr * gw, b - lr * gb
-        losses.append(bce(sigmoid(X @ w + b), y))
-    return w, b, np.array(losses)
-''', expect="start from w0"),
+    Mistake("train_logistic_regression", "losses only after each step",
+            edit("train_logistic_regression", ("losses = [bce(sigmoid(X @ w + b), y)]", "losses = []")),
+            expect=r"n_steps \+ 1"),
+    Mistake("train_logistic_regression", "w0 ignored",
+            edit("train_logistic_regression", ("np.zeros(X.shape[1]) if w0 is None else np.array(w0, dtype=float)",
+                                               "np.zeros(X.shape[1])")),
+            expect="start from w0"),
     Mistake("train_logistic_regression", "w0 updated in place", '''
 def train_logistic_regression(X, y, lr, n_steps, w0=None, b0=0.0):
     w = np.zeros(X.shape[1]) if w0 is None else w0
@@ -120,17 +113,10 @@ def train_logistic_regression(X, y, lr, n_steps, w0=None, b0=0.0):
         losses.append(bce(sigmoid(X @ w + b), y))
     return w, b, np.array(losses)
 ''', expect="modified in place"),
-    Mistake("train_logistic_regression", "steps uphill", '''
-def train_logistic_regression(X, y, lr, n_steps, w0=None, b0=0.0):
-    w = np.zeros(X.shape[1]) if w0 is None else np.array(w0, dtype=float)
-    b = b0
-    losses = [bce(sigmoid(X @ w + b), y)]
-    for _ in range(n_steps):
-        gw, gb = bce_gradient(X, y, w, b)
-        w, b = w + lr * gw, b + lr * gb
-        losses.append(bce(sigmoid(X @ w + b), y))
-    return w, b, np.array(losses)
-''', expect="climbs the loss"),
+    Mistake("train_logistic_regression", "steps uphill",
+            edit("train_logistic_regression", ("w = w - lr * grad_w\n        b = b - lr * grad_b",
+                                               "w = w + lr * grad_w\n        b = b + lr * grad_b")),
+            expect="climbs the loss"),
 
     Mistake("collapse_linear", "product in the wrong order", '''
 def collapse_linear(layers):
