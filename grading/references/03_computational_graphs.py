@@ -64,23 +64,19 @@ class Value:
     def relu(self):
         return self._node(max(self.data, 0.0), (self,), "relu", (1.0 if self.data > 0 else 0.0,))
 
+    __radd__, __rmul__ = __add__, __mul__  # number + Value, number * Value
+
     def __neg__(self):
         return self * -1.0
 
     def __sub__(self, other):
         return self + (-Value._as_value(other))
 
+    def __rsub__(self, other):
+        return Value._as_value(other) + (-self)
+
     def __truediv__(self, other):
         return self * Value._as_value(other) ** -1
 
-    def __radd__(self, other):
-        return self + other
-
-    def __rmul__(self, other):
-        return self * other
-
-    def __rsub__(self, other):
-        return Value._as_value(other) - self
-
     def __rtruediv__(self, other):
-        return Value._as_value(other) / self
+        return Value._as_value(other) * self ** -1

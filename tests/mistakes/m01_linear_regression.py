@@ -109,14 +109,16 @@ def gradient_descent_step(X, y, w, b, lr):
 ''', expect="after w had moved"),
 
     Mistake("fit_gradient_descent", "losses only after each step",
-            edit("fit_gradient_descent", ("losses = [mse(predict(X, w, b), y)]", "losses = []")),
+            edit("fit_gradient_descent",
+                 ("losses = [mse(predict(X, w, b), y)]", "losses = []")),
             expect=r"n_steps \+ 1"),
     Mistake("fit_gradient_descent", "w0 ignored",
-            edit("fit_gradient_descent", ("np.zeros(X.shape[1]) if w0 is None else np.array(w0, dtype=float)",
-                                          "np.zeros(X.shape[1])")),
+            edit("fit_gradient_descent",
+                 ("np.zeros(X.shape[1]) if w0 is None else np.array(w0, dtype=float)", "np.zeros(X.shape[1])")),
             expect="start from w0"),
     Mistake("fit_gradient_descent", "b0 ignored",
-            edit("fit_gradient_descent", ("b = float(b0)", "b = 0.0")),
+            edit("fit_gradient_descent",
+                 ("b = float(b0)", "b = 0.0")),
             expect="start from b0"),
     Mistake("fit_gradient_descent", "w0 updated in place", '''
 def fit_gradient_descent(X, y, lr, n_steps, w0=None, b0=0.0):

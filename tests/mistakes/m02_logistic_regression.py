@@ -95,27 +95,22 @@ def bce_gradient(X, y, w, b):
 ''', expect="one value per sample"),
 
     Mistake("train_logistic_regression", "losses only after each step",
-            edit("train_logistic_regression", ("losses = [bce(sigmoid(X @ w + b), y)]", "losses = []")),
+            edit("train_logistic_regression",
+                 ("losses = [bce(sigmoid(X @ w + b), y)]", "losses = []")),
             expect=r"n_steps \+ 1"),
     Mistake("train_logistic_regression", "w0 ignored",
-            edit("train_logistic_regression", ("np.zeros(X.shape[1]) if w0 is None else np.array(w0, dtype=float)",
-                                               "np.zeros(X.shape[1])")),
+            edit("train_logistic_regression",
+                 ("np.zeros(X.shape[1]) if w0 is None else np.array(w0, dtype=float)", "np.zeros(X.shape[1])")),
             expect="start from w0"),
-    Mistake("train_logistic_regression", "w0 updated in place", '''
-def train_logistic_regression(X, y, lr, n_steps, w0=None, b0=0.0):
-    w = np.zeros(X.shape[1]) if w0 is None else w0
-    b = b0
-    losses = [bce(sigmoid(X @ w + b), y)]
-    for _ in range(n_steps):
-        gw, gb = bce_gradient(X, y, w, b)
-        w -= lr * gw
-        b -= lr * gb
-        losses.append(bce(sigmoid(X @ w + b), y))
-    return w, b, np.array(losses)
-''', expect="modified in place"),
+    Mistake("train_logistic_regression", "w0 updated in place",
+            edit("train_logistic_regression",
+                 ("else np.array(w0, dtype=float)", "else w0"),
+                 ("w = w - lr * grad_w\n        b = b - lr * grad_b", "w -= lr * grad_w\n        b -= lr * grad_b")),
+            expect="modified in place"),
     Mistake("train_logistic_regression", "steps uphill",
-            edit("train_logistic_regression", ("w = w - lr * grad_w\n        b = b - lr * grad_b",
-                                               "w = w + lr * grad_w\n        b = b + lr * grad_b")),
+            edit("train_logistic_regression",
+                 ("w = w - lr * grad_w\n        b = b - lr * grad_b",
+                  "w = w + lr * grad_w\n        b = b + lr * grad_b")),
             expect="climbs the loss"),
 
     Mistake("collapse_linear", "product in the wrong order", '''

@@ -19,36 +19,37 @@ _SWEEP = ("        visited.add(node)\n" + _VISIT + "        order.append(node)",
 
 MISTAKES = [
     Mistake("gates", "multiply does not swap",
-            edit("gates", ("return grad_out * y, grad_out * x", "return grad_out * x, grad_out * y")),
+            edit("gates",
+                 ("return grad_out * y, grad_out * x", "return grad_out * x, grad_out * y")),
             expect="multiply swaps"),
-    Mistake("gates", "multiply ignores the upstream gradient", '''
-def mul_backward(x, y, grad_out):
-    return y, x
-''', expect="upstream gradient grad_out"),
-    Mistake("gates", "add returns ones", '''
-def add_backward(x, y, grad_out):
-    return np.ones_like(x, dtype=float), np.ones_like(y, dtype=float)
-''', expect="upstream gradient grad_out"),
-    Mistake("gates", "copy averages", '''
-def copy_backward(grad_a, grad_b):
-    return (grad_a + grad_b) / 2
-''', expect="summed, not averaged"),
-    Mistake("gates", "max: ties go to y", '''
-def max_backward(x, y, grad_out):
-    x_wins = np.asarray(x) > np.asarray(y)
-    return np.where(x_wins, grad_out, 0.0), np.where(x_wins, 0.0, grad_out)
-''', expect="at a tie"),
+    Mistake("gates", "multiply ignores the upstream gradient",
+            edit("gates",
+                 ("return grad_out * y, grad_out * x", "return y, x")),
+            expect="upstream gradient grad_out"),
+    Mistake("gates", "add returns ones",
+            edit("gates",
+                 ("return grad_out * np.ones_like(x, dtype=float), grad_out * np.ones_like(y, dtype=float)",
+                  "return np.ones_like(x, dtype=float), np.ones_like(y, dtype=float)")),
+            expect="upstream gradient grad_out"),
+    Mistake("gates", "copy averages",
+            edit("gates",
+                 ("return grad_a + grad_b", "return (grad_a + grad_b) / 2")),
+            expect="summed, not averaged"),
+    Mistake("gates", "max: ties go to y",
+            edit("gates",
+                 ("x_wins = np.asarray(x) >= np.asarray(y)", "x_wins = np.asarray(x) > np.asarray(y)")),
+            expect="at a tie"),
     Mistake("gates", "max: ties split, as PyTorch does", '''
 def max_backward(x, y, grad_out):
     x, y = np.asarray(x), np.asarray(y)
     share = np.where(x > y, 1.0, np.where(x == y, 0.5, 0.0))
     return grad_out * share, grad_out * (1 - share)
 ''', expect="you split it"),
-    Mistake("gates", "max passes 1, not the upstream gradient", '''
-def max_backward(x, y, grad_out):
-    x_wins = np.asarray(x) >= np.asarray(y)
-    return np.where(x_wins, 1.0, 0.0), np.where(x_wins, 0.0, 1.0)
-''', expect="upstream gradient grad_out"),
+    Mistake("gates", "max passes 1, not the upstream gradient",
+            edit("gates",
+                 ("np.where(x_wins, grad_out, 0.0), np.where(x_wins, 0.0, grad_out)",
+                  "np.where(x_wins, 1.0, 0.0), np.where(x_wins, 0.0, 1.0)")),
+            expect="upstream gradient grad_out"),
 
     Mistake("f_forward_backward", "upstream 1 into the add gate", '''
 def f_forward_backward(x, y, z):
@@ -94,7 +95,8 @@ def d_sin_x_squared(x):
 ''', expect="2x, not 2"),
 
     Mistake("numerical_gradient", "one-sided difference",
-            edit("numerical_gradient", ("f_minus = f(theta.copy())", "f_minus = f(params)"),
+            edit("numerical_gradient",
+                 ("f_minus = f(theta.copy())", "f_minus = f(params)"),
                  ("(f_plus - f_minus) / (2 * eps)", "(f_plus - f_minus) / eps")),
             expect="central difference"),
     Mistake("numerical_gradient", "params changed in place", '''
@@ -109,7 +111,8 @@ def numerical_gradient(f, params, eps=1e-6):
     return grad
 ''', expect="modified in place"),
     Mistake("numerical_gradient", "integer params rounded",
-            edit("numerical_gradient", ("theta = np.array(params, dtype=float)", "theta = np.array(params)")),
+            edit("numerical_gradient",
+                 ("theta = np.array(params, dtype=float)", "theta = np.array(params)")),
             expect="float copy"),
     Mistake("numerical_gradient", "every entry nudged at once", '''
 def numerical_gradient(f, params, eps=1e-6):
@@ -120,131 +123,76 @@ def numerical_gradient(f, params, eps=1e-6):
     return grad
 ''', expect="one entry at a time"),
     Mistake("numerical_gradient", "f called a third time per entry",
-            edit("numerical_gradient", ("        original = theta[index]\n",
-                                        "        original = theta[index]\n        f(theta.copy())\n")),
+            edit("numerical_gradient",
+                 ("        original = theta[index]\n", "        original = theta[index]\n        f(theta.copy())\n")),
             expect="exactly twice per entry"),
 
     Mistake("value_ops", "+ overwrites the inputs' grad",
-            edit("value_ops", ("            self.grad += out.grad\n            other.grad += out.grad",
-                               "            self.grad = out.grad\n            other.grad = out.grad")),
+            edit("value_ops",
+                 ("            self.grad += out.grad\n            other.grad += out.grad",
+                  "            self.grad = out.grad\n            other.grad = out.grad")),
             expect=r"add to the inputs' grad \(\+=\)"),
-    Mistake("value_ops", "* does not swap", '''
-def _mul(self, other):
-    other = Value._as_value(other)
-    out = Value(self.data * other.data, children=(self, other), op="*")
-
-    def _backward():
-        self.grad += out.grad * self.data
-        other.grad += out.grad * other.data
-    out._backward = _backward
-    return out
-Value.__mul__ = _mul
-''', expect="multiply swaps"),
-    Mistake("value_ops", "+ ignores the upstream gradient", '''
-def _add(self, other):
-    other = Value._as_value(other)
-    out = Value(self.data + other.data, children=(self, other), op="+")
-
-    def _backward():
-        self.grad += 1.0
-        other.grad += 1.0
-    out._backward = _backward
-    return out
-Value.__add__ = _add
-''', expect="multiply the local gradient by out.grad"),
-    Mistake("value_ops", "* ignores the upstream gradient", '''
-def _mul(self, other):
-    other = Value._as_value(other)
-    out = Value(self.data * other.data, children=(self, other), op="*")
-
-    def _backward():
-        self.grad += other.data
-        other.grad += self.data
-    out._backward = _backward
-    return out
-Value.__mul__ = _mul
-''', expect="multiply the local gradient by out.grad"),
-    Mistake("value_ops", "** ignores the upstream gradient", '''
-def _pow(self, k):
-    out = Value(self.data ** k, children=(self,), op=f"**{k}")
-
-    def _backward():
-        self.grad += k * self.data ** (k - 1)
-    out._backward = _backward
-    return out
-Value.__pow__ = _pow
-''', expect="multiply the local gradient by out.grad"),
-    Mistake("value_ops", "children not recorded", '''
-def _mul(self, other):
-    other = Value._as_value(other)
-    out = Value(self.data * other.data, op="*")
-
-    def _backward():
-        self.grad += out.grad * other.data
-        other.grad += out.grad * self.data
-    out._backward = _backward
-    return out
-Value.__mul__ = _mul
-''', expect="record a and b in children"),
+    Mistake("value_ops", "* does not swap",
+            edit("value_ops",
+                 ("self.grad += out.grad * other.data\n            other.grad += out.grad * self.data",
+                  "self.grad += out.grad * self.data\n            other.grad += out.grad * other.data")),
+            expect="multiply swaps"),
+    Mistake("value_ops", "+ ignores the upstream gradient",
+            edit("value_ops",
+                 ("            self.grad += out.grad\n            other.grad += out.grad",
+                  "            self.grad += 1.0\n            other.grad += 1.0")),
+            expect="multiply the local gradient by out.grad"),
+    Mistake("value_ops", "* ignores the upstream gradient",
+            edit("value_ops",
+                 ("self.grad += out.grad * other.data\n            other.grad += out.grad * self.data",
+                  "self.grad += other.data\n            other.grad += self.data")),
+            expect="multiply the local gradient by out.grad"),
+    Mistake("value_ops", "** ignores the upstream gradient",
+            edit("value_ops",
+                 ("self.grad += out.grad * k * self.data ** (k - 1)", "self.grad += k * self.data ** (k - 1)")),
+            expect="multiply the local gradient by out.grad"),
+    Mistake("value_ops", "children not recorded",
+            edit("value_ops",
+                 ('Value(self.data * other.data, children=(self, other), op="*")',
+                  'Value(self.data * other.data, op="*")')),
+            expect="record a and b in children"),
 
     Mistake("value_activations", "tanh's slope from the input",
-            edit("value_activations", ("self.grad += out.grad * (1.0 - t * t)",
-                                       "self.grad += out.grad * (1.0 - self.data ** 2)")),
+            edit("value_activations",
+                 ("self.grad += out.grad * (1.0 - t * t)", "self.grad += out.grad * (1.0 - self.data ** 2)")),
             expect="output\\* squared"),
-    Mistake("value_activations", "relu passes the gradient at 0", '''
-def value_relu(self):
-    out = Value(max(self.data, 0.0), children=(self,), op="relu")
-
-    def _backward():
-        self.grad += out.grad * (1.0 if self.data >= 0 else 0.0)
-    out._backward = _backward
-    return out
-Value.relu = value_relu
-''', expect="at a = 0 the gradient is 0"),
-    Mistake("value_activations", "tanh overwrites grad", '''
-def value_tanh(self):
-    t = math.tanh(self.data)
-    out = Value(t, children=(self,), op="tanh")
-
-    def _backward():
-        self.grad = out.grad * (1.0 - t * t)
-    out._backward = _backward
-    return out
-Value.tanh = value_tanh
-''', expect=r"\(\+=\), not overwrite"),
-    Mistake("value_activations", "relu ignores the upstream gradient", '''
-def value_relu(self):
-    out = Value(max(self.data, 0.0), children=(self,), op="relu")
-
-    def _backward():
-        self.grad += 1.0 if self.data > 0 else 0.0
-    out._backward = _backward
-    return out
-Value.relu = value_relu
-''', expect="multiply by out.grad"),
-    Mistake("value_activations", "tanh from exponentials", '''
-def value_tanh(self):
-    e = math.exp(2 * self.data)
-    t = (e - 1) / (e + 1)
-    out = Value(t, children=(self,), op="tanh")
-
-    def _backward():
-        self.grad += out.grad * (1.0 - t * t)
-    out._backward = _backward
-    return out
-Value.tanh = value_tanh
-''', expect="use math.tanh"),
+    Mistake("value_activations", "relu passes the gradient at 0",
+            edit("value_activations",
+                 ("(1.0 if self.data > 0 else 0.0)", "(1.0 if self.data >= 0 else 0.0)")),
+            expect="at a = 0 the gradient is 0"),
+    Mistake("value_activations", "tanh overwrites grad",
+            edit("value_activations",
+                 ("self.grad += out.grad * (1.0 - t * t)", "self.grad = out.grad * (1.0 - t * t)")),
+            expect=r"\(\+=\), not overwrite"),
+    Mistake("value_activations", "relu ignores the upstream gradient",
+            edit("value_activations",
+                 ("self.grad += out.grad * (1.0 if self.data > 0 else 0.0)",
+                  "self.grad += 1.0 if self.data > 0 else 0.0")),
+            expect="multiply by out.grad"),
+    Mistake("value_activations", "tanh from exponentials",
+            edit("value_activations",
+                 ("t = math.tanh(self.data)", "t = (math.exp(2 * self.data) - 1) / (math.exp(2 * self.data) + 1)")),
+            expect="use math.tanh"),
 
     Mistake("value_backward", "topological order not reversed",
-            edit("value_backward", ("for node in reversed(order):", "for node in order:")),
+            edit("value_backward",
+                 ("for node in reversed(order):", "for node in order:")),
             expect="reverse\\* topological order"),
     Mistake("value_backward", "no visited set",
-            edit("value_backward", ("        if node in visited:\n            return\n", "")),
+            edit("value_backward",
+                 ("        if node in visited:\n            return\n", "")),
             expect="keep a set of visited nodes"),
     Mistake("value_backward", "output not seeded",
-            edit("value_backward", ("    self.grad = 1.0\n", "")),
+            edit("value_backward",
+                 ("    self.grad = 1.0\n", "")),
             expect="seed the output"),
     Mistake("value_backward", "node listed before its children",
-            edit("value_backward", _SWEEP),
+            edit("value_backward",
+                 _SWEEP),
             expect="append a node only after all its children"),
 ]
