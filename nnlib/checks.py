@@ -208,6 +208,9 @@ def diagnose(got_shape, got, want_shape, want, *, batch=None, rtol=1e-6, atol=1e
     ratio = _constant_ratio(got, want, rtol)
     if ratio is None or ratio == 1.0:
         return None
+    if (ratio - 1.0 if ratio > 1.0 else 1.0 - ratio) < 1e-3:
+        return ("close, but not within the tolerance: an approximation where the exact value is wanted "
+                "(a one-sided difference, a rounded constant, float32)?")
     if _near(ratio, -1.0):
         return "the sign is flipped: check the direction of the difference (prediction minus target?) or of the step"
     if batch is not None and batch > 1:

@@ -106,6 +106,7 @@ def test_reload_undoes_a_students_rebinding():
         (np.ones((5, 2)), np.ones(2), 5, "one value per sample"),
         (np.array([1.0, np.inf]), np.array([1.0, 2.0]), None, "overflowed"),
         (np.array([[1.0], [2.0]]), np.array([1.0, 2.0]), None, "wrong shape"),
+        (np.array([2.0000054]), np.array([2.0]), None, "close, but not within the tolerance"),
     ],
 )
 def test_a_failure_names_the_likely_misconception(actual, expected, batch, hint):

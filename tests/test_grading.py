@@ -192,8 +192,8 @@ def test_every_student_gets_exactly_the_expected_score(graded_class):
     assert "misnamed" in next(r["reason"] for r in first_rows if r["student"] == "s07_misnamed")
     # The third run regraded exactly the changed and the new submission.
     final = {(r["student"], r["assignment"]): float(r["score"]) for r in rows}
-    assert final[("s02_untouched", FIRST)] == 12.0
-    assert final[("s21_late", SECOND)] == 16.0
+    assert final[("s02_untouched", FIRST)] == demo.max_scores[FIRST]
+    assert final[("s21_late", SECOND)] == demo.max_scores[SECOND]
     assert "autograded 2 submission(s)" in runs["third"][0].stdout
 
 

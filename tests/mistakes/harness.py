@@ -14,9 +14,11 @@ write, each with a pattern its visible test must print::
 Two passes, each in a fresh kernel started in the notebook's folder of ``notebooks/``:
 
 * **caught**: the notebook runs top to bottom with the instructor's solutions;
-  at each exercise, every mistake for it is defined and the exercise's
-  *visible* test cell (as released to students) is run: it must fail, and its
-  error must match ``expect``.  Then the solution is put back.
+  at each exercise, every mistake for it is defined, one at a time on top of
+  the solution cell (so a mistake that redefines one of several functions of
+  the cell is judged alone), and the exercise's *visible* test cell (as
+  released to students) is run: it must fail, and its error must match
+  ``expect``.  Then the solution is put back.
 * **contained**: for each exercise, the first mistake stays in place and the
   rest of the notebook runs with the instructor's test cells (hidden tests
   included): every later test cell must pass, so one mistake costs one exercise.
@@ -120,6 +122,8 @@ def run_caught(notebook: Notebook, mistakes: list[Mistake]) -> dict[str, Outcome
                 continue
             test_id = notebook.test_after(grade_id)
             for mistake in own:
+                restored = kernel.run(source_of(cell))  # each mistake alone, on top of the solution
+                assert restored is None, restored
                 defined = kernel.run(mistake.source)
                 if defined is not None:
                     outcomes[mistake.id] = Outcome(f"(the mistake's own code failed to run) {defined}")
@@ -150,6 +154,25 @@ def run_contained(notebook: Notebook, mistake: Mistake) -> list[str]:
     finally:
         kernel.close()
     return failures
+
+
+def solution_source(assignment: str, exercise: str) -> str:
+    """The instructor's solution cell of ``exercise`` (a grade_id), without nbgrader's solution markers."""
+    cell = Notebook(assignment).by_id[exercise]
+    return "".join(line for line in source_of(cell).splitlines(keepends=True)
+                   if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
+
+
+def variant(assignment: str, exercise: str, *edits: tuple[str, str]) -> str:
+    """The solution cell of ``exercise`` with each ``(old, new)`` edit made: a catalogued mistake written as
+    the small change it is.  Each ``old`` must occur exactly once, so a changed solution fails loudly here."""
+    source = solution_source(assignment, exercise)
+    for old, new in edits:
+        count = source.count(old)
+        if count != 1:
+            raise ValueError(f"{assignment}/{exercise}: expected {old!r} once in the solution, found it {count} times")
+        source = source.replace(old, new)
+    return source
 
 
 def load_catalogue(module) -> tuple[str, list[Mistake]]:
