@@ -27,6 +27,29 @@ def linear(body):
     return LINEAR.format(body=body)
 
 
+def forward(z1="X @ W1.T + b1", z2="a1 @ W2.T + b2", y_hat="sig(z2)", sig="sigmoid"):
+    """A forward_2layer built from the given expressions."""
+    return f'''
+def forward_2layer(X, W1, b1, W2, b2):
+    sig = {sig}
+    z1 = {z1}
+    a1 = sig(z1)
+    z2 = {z2}
+    return z1, a1, z2, {y_hat}
+'''
+
+
+def backward(delta2, returned="delta1.T @ X, delta1.sum(axis=0), delta2.T @ a1, delta2.sum(axis=0)"):
+    """A backward_2layer with the output error ``delta2`` and the return expression ``returned``."""
+    return f'''
+def backward_2layer(X, Y, W1, b1, W2, b2):
+    z1, a1, z2, y_hat = forward_2layer(X, W1, b1, W2, b2)
+    delta2 = {delta2}
+    delta1 = (delta2 @ W2) * a1 * (1 - a1)
+    return {returned}
+'''
+
+
 TRAIN = '''
 def train_2layer(X, Y, params, lr, n_steps):
     X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
@@ -52,72 +75,25 @@ def perceptron(X, w, b):
 ''', expect="np.sign is not the step"),
 
     # --- 2 forward_2layer
-    Mistake("forward_2layer", "X @ W instead of X @ W.T", '''
-def forward_2layer(X, W1, b1, W2, b2):
-    z1 = X @ W1 + b1
-    a1 = sigmoid(z1)
-    z2 = a1 @ W2.T + b2
-    return z1, a1, z2, sigmoid(z2)
-''', expect="wrong side.*W1.T"),
-    Mistake("forward_2layer", "no sigmoid on the output", '''
-def forward_2layer(X, W1, b1, W2, b2):
-    z1 = X @ W1.T + b1
-    a1 = sigmoid(z1)
-    z2 = a1 @ W2.T + b2
-    return z1, a1, z2, z2
-''', expect="apply the sigmoid to the output layer"),
-    Mistake("forward_2layer", "a naive sigmoid that overflows", '''
-def forward_2layer(X, W1, b1, W2, b2):
-    sig = lambda t: 1 / (1 + np.exp(-t))
-    z1 = X @ W1.T + b1
-    a1 = sig(z1)
-    z2 = a1 @ W2.T + b2
-    return z1, a1, z2, sig(z2)
-''', expect="not numerically stable.*nnlib.functional"),
-    Mistake("forward_2layer", "output bias forgotten", '''
-def forward_2layer(X, W1, b1, W2, b2):
-    z1 = X @ W1.T + b1
-    a1 = sigmoid(z1)
-    z2 = a1 @ W2.T
-    return z1, a1, z2, sigmoid(z2)
-''', expect="without the output bias"),
+    Mistake("forward_2layer", "X @ W instead of X @ W.T", forward(z1="X @ W1 + b1"), expect="wrong side.*W1.T"),
+    Mistake("forward_2layer", "no sigmoid on the output", forward(y_hat="z2"), expect="apply the sigmoid to the output layer"),
+    Mistake("forward_2layer", "a naive sigmoid that overflows", forward(sig="lambda t: 1 / (1 + np.exp(-t))"),
+            expect="not numerically stable.*nnlib.functional"),
+    Mistake("forward_2layer", "output bias forgotten", forward(z2="a1 @ W2.T"), expect="without the output bias"),
 
     # --- 3 backward_2layer
-    Mistake("backward_2layer", "gradients not divided by n", '''
-def backward_2layer(X, Y, W1, b1, W2, b2):
-    z1, a1, z2, y_hat = forward_2layer(X, W1, b1, W2, b2)
-    delta2 = (y_hat - Y) * y_hat * (1 - y_hat)
-    delta1 = (delta2 @ W2) * a1 * (1 - a1)
-    return delta1.T @ X, delta1.sum(axis=0), delta2.T @ a1, delta2.sum(axis=0)
-''', expect="5 times too large.*average over the batch.*checked with the reference forward_2layer"),
-    Mistake("backward_2layer", "bias gradients not summed over the batch", '''
-def backward_2layer(X, Y, W1, b1, W2, b2):
-    z1, a1, z2, y_hat = forward_2layer(X, W1, b1, W2, b2)
-    delta2 = (y_hat - Y) * y_hat * (1 - y_hat) / len(X)
-    delta1 = (delta2 @ W2) * a1 * (1 - a1)
-    return delta1.T @ X, delta1, delta2.T @ a1, delta2
-''', expect="one value per sample"),
-    Mistake("backward_2layer", "mean over n * k entries", '''
-def backward_2layer(X, Y, W1, b1, W2, b2):
-    z1, a1, z2, y_hat = forward_2layer(X, W1, b1, W2, b2)
-    delta2 = (y_hat - Y) * y_hat * (1 - y_hat) / Y.size
-    delta1 = (delta2 @ W2) * a1 * (1 - a1)
-    return delta1.T @ X, delta1.sum(axis=0), delta2.T @ a1, delta2.sum(axis=0)
-''', expect="average over the outputs"),
-    Mistake("backward_2layer", "weight gradient transposed", '''
-def backward_2layer(X, Y, W1, b1, W2, b2):
-    z1, a1, z2, y_hat = forward_2layer(X, W1, b1, W2, b2)
-    delta2 = (y_hat - Y) * y_hat * (1 - y_hat) / len(X)
-    delta1 = (delta2 @ W2) * a1 * (1 - a1)
-    return X.T @ delta1, delta1.sum(axis=0), a1.T @ delta2, delta2.sum(axis=0)
-''', expect="transpose"),
-    Mistake("backward_2layer", "error sign flipped", '''
-def backward_2layer(X, Y, W1, b1, W2, b2):
-    z1, a1, z2, y_hat = forward_2layer(X, W1, b1, W2, b2)
-    delta2 = (Y - y_hat) * y_hat * (1 - y_hat) / len(X)
-    delta1 = (delta2 @ W2) * a1 * (1 - a1)
-    return delta1.T @ X, delta1.sum(axis=0), delta2.T @ a1, delta2.sum(axis=0)
-''', expect="sign is flipped"),
+    Mistake("backward_2layer", "gradients not divided by n", backward("(y_hat - Y) * y_hat * (1 - y_hat)"),
+            expect="5 times too large.*average over the batch.*checked with the reference forward_2layer"),
+    Mistake("backward_2layer", "bias gradients not summed over the batch",
+            backward("(y_hat - Y) * y_hat * (1 - y_hat) / len(X)", "delta1.T @ X, delta1, delta2.T @ a1, delta2"),
+            expect="one value per sample"),
+    Mistake("backward_2layer", "mean over n * k entries", backward("(y_hat - Y) * y_hat * (1 - y_hat) / Y.size"),
+            expect="average over the outputs"),
+    Mistake("backward_2layer", "weight gradient transposed",
+            backward("(y_hat - Y) * y_hat * (1 - y_hat) / len(X)", "X.T @ delta1, delta1.sum(axis=0), a1.T @ delta2, delta2.sum(axis=0)"),
+            expect="transpose"),
+    Mistake("backward_2layer", "error sign flipped", backward("(Y - y_hat) * y_hat * (1 - y_hat) / len(X)"),
+            expect="sign is flipped"),
 
     # --- 4 gradient_step
     Mistake("gradient_step", "updates the parameters in place", '''
