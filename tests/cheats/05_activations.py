@@ -1,43 +1,51 @@
-"""Cheats for notebook 05: each keeps the exercise's signature but hard-codes the visible answers.
+"""Cheats for notebook 05: each keeps the exercise's signature and passes the visible checks only.
 
-The pipeline test swaps each source into the released notebook and expects the matching
-test cell to score 0 (its hidden tests must catch the cheat) while the visible part passes.
+A cheat recognises the visible cases (by their inputs' shapes or sizes) and answers those;
+anything else gets a wrong answer. The pipeline test swaps each source into the released
+notebook and expects the matching test cell to score 0 (its hidden tests must catch the
+cheat) while the visible part passes.
 """
 
 CHEATS = {
     "saturating_grads": '''
 def sigmoid_grad(z):
-    return 0.10499358540350662 if np.all(np.asarray(z) == 2.0) else 0.25
+    z = np.asarray(z, dtype=float)
+    return sigmoid(z) * (1 - sigmoid(z)) if z.size <= 6 else np.zeros(z.shape)
 
 
 def tanh_grad(z):
-    if np.ndim(z) == 0:
-        return 1.0
-    return np.full(np.shape(z), 0.41997434161402614)
+    z = np.asarray(z, dtype=float)
+    return 1 - np.tanh(z) ** 2 if z.size <= 6 else np.zeros(z.shape)
 ''',
     "relu_family": '''
 def relu(z):
-    return np.array([0.0, 0.0, 3.0])
+    z = np.asarray(z, dtype=float)
+    return np.maximum(z, 0.0) if z.size <= 6 else np.zeros(z.shape)
 
 
 def relu_grad(z):
-    return np.array([0.0, 0.0, 1.0])
+    z = np.asarray(z, dtype=float)
+    return (z > 0).astype(float) if z.size <= 6 else np.zeros(z.shape)
 
 
 def leaky_relu(z, alpha=0.01):
-    return np.array([-0.02, 0.0, 3.0])
+    z = np.asarray(z, dtype=float)
+    return np.where(z > 0, z, alpha * z) if z.size <= 6 else np.zeros(z.shape)
 
 
 def leaky_relu_grad(z, alpha=0.01):
-    return np.array([0.01, 0.01, 1.0])
+    z = np.asarray(z, dtype=float)
+    return np.where(z > 0, 1.0, alpha) if z.size <= 6 else np.zeros(z.shape)
 ''',
     "elu": '''
 def elu(z, alpha=1.0):
-    return np.array([-0.6321205588285577, 0.0, 2.0])
+    z = np.asarray(z, dtype=float)
+    return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0))) if z.size <= 4 else np.zeros(z.shape)
 
 
 def elu_grad(z, alpha=1.0):
-    return np.array([0.36787944117144233, 1.0, 1.0])
+    z = np.asarray(z, dtype=float)
+    return np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0))) if z.size <= 4 else np.zeros(z.shape)
 ''',
     "prelu": '''
 def prelu(z, alpha):
@@ -45,23 +53,47 @@ def prelu(z, alpha):
 
 
 def prelu_backward(z, alpha, grad_out):
-    return np.array([0.125, -0.25, 2.0, 1.0]), -0.5
+    if np.shape(z) not in [(4,), (6, 4)]:
+        return np.zeros(np.shape(z)), 0.0
+    grad_z = np.where(z > 0, grad_out, alpha * grad_out)
+    return grad_z, float(np.sum(np.where(z > 0, 0.0, grad_out * z)))
 ''',
     "softmax": '''
 def softmax(z):
-    if len(z) == 2:
-        return np.array([0.5, 0.5])
-    return np.array([0.6127749156110307, 0.30429501762445904, 0.08293006676451029])
+    z = np.asarray(z, dtype=float)
+    if z.shape not in [(3,), (2,), (3, 3), (2, 4)]:
+        return np.zeros(z.shape)
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+''',
+    "softmax_jacobian": '''
+def softmax_jacobian(z):
+    if len(z) not in (3, 5):
+        return np.zeros((len(z), len(z)))
+    p = softmax(z)
+    return np.diag(p) - np.outer(p, p)
 ''',
     "gradient_norms": '''
 def gradient_norms(X, weights, f, f_grad):
-    if f is np.tanh:
-        return np.array([1.0, 1.0])
-    return np.array([0.058750928050398624, 0.2350037122015945])
+    if np.shape(X) not in [(1, 1), (4, 3)]:
+        return np.zeros(len(weights))
+    a, zs = np.asarray(X, dtype=float), []
+    for W in weights:
+        zs.append(a @ W.T)
+        a = f(zs[-1])
+    g, out = np.ones_like(a), []
+    for W, z in zip(weights[::-1], zs[::-1]):
+        d = g * f_grad(z)
+        out.append(np.linalg.norm(d))
+        g = d @ W
+    return np.array(out[::-1])
 ''',
     "dead_unit_fraction": '''
 def dead_unit_fraction(X, W, b):
-    return 0.0 if b[0] == 10.0 else 1 / 3
+    if np.shape(X) != (2, 2):
+        return 0.0
+    Z = X @ W.T + b
+    return float(np.mean(np.all(Z <= 0, axis=0)))
 ''',
 }
 
