@@ -13,6 +13,9 @@ File layout: ``param/<key>`` for every entry of ``model.params`` (keys as in
 list that ``describe(model)`` returns, e.g.
 ``[{"layer": "Linear", "n_in": 64, "n_out": 32}, {"layer": "ReLU"}, {"layer": "Dropout", "p": 0.2}, ...]``.
 ``build(architecture)`` turns such a list (or its JSON text) back into a ``Sequential``.
+``save(model, path, extras={"mean": m, "std": s})`` also stores arrays that belong with the
+model but are not part of it (e.g. the standardization of its inputs) as ``extra/<name>``;
+``load_extras(path)`` returns them.
 """
 import json
 import os
@@ -22,7 +25,7 @@ import numpy as np
 from nnlib import layers as nn
 from nnlib import regularization as reg
 
-__all__ = ["describe", "build", "named_buffers", "state", "save", "load", "load_into", "LAYERS"]
+__all__ = ["describe", "build", "named_buffers", "state", "save", "load", "load_into", "load_extras", "LAYERS"]
 
 # layer name -> (class, the constructor arguments a description holds, each with its type)
 LAYERS = {
@@ -105,9 +108,17 @@ def state(model):
     return out
 
 
-def save(model, path):
-    """Write the model's architecture, parameters and buffers to ``path`` (an .npz file); returns the path."""
+def save(model, path, extras=None):
+    """Write the model's architecture, parameters and buffers to ``path`` (an .npz file); returns the path.
+
+    ``extras``: None or a dict {name: array of numbers} stored beside them (see ``load_extras``)."""
     arrays = state(model)
+    for name, value in (extras or {}).items():
+        value = np.asarray(value)
+        if not isinstance(name, str) or value.dtype.kind not in "biuf":
+            raise ValueError(f"checkpoint.save expected extras to map names to arrays of numbers, got {name!r}: "
+                             f"dtype {value.dtype}")
+        arrays[f"extra/{name}"] = value
     arrays["architecture"] = np.array(json.dumps(describe(model)))
     path = os.fspath(path)
     np.savez(path, **arrays)
@@ -141,10 +152,15 @@ def load(path):
     return _copy_in(build(str(arrays["architecture"])), arrays, path)
 
 
+def load_extras(path):
+    """The ``extras`` saved with the model: {name: array}."""
+    return {k[len("extra/"):]: v for k, v in _read(path).items() if k.startswith("extra/")}
+
+
 def _copy_in(model, arrays, path):
     targets = {f"param/{k}": v for k, v in model.params.items()}
     targets.update({f"buffer/{k}": v for k, v in named_buffers(model).items()})
-    saved = {k: v for k, v in arrays.items() if k != "architecture"}
+    saved = {k: v for k, v in arrays.items() if k.startswith(("param/", "buffer/"))}
     if saved.keys() != targets.keys():
         missing, extra = sorted(targets.keys() - saved.keys()), sorted(saved.keys() - targets.keys())
         raise ValueError(f"checkpoint: {os.fspath(path)} does not fit the model (missing {missing or 'nothing'}, "

@@ -68,3 +68,13 @@ def test_a_file_that_is_not_a_checkpoint_is_refused(tmp_path):
         checkpoint.load(tmp_path / "obj.npz")
     with pytest.raises(TypeError, match="can describe"):
         checkpoint.describe(layers.Sequential(layers.Linear(2, 2), layers.Sequential(layers.ReLU())))
+
+
+def test_extras_are_saved_beside_the_model(tmp_path):
+    model = _model()
+    path = checkpoint.save(model, tmp_path / "m.npz", extras={"mean": np.arange(4.0), "std": np.ones(4)})
+    extras = checkpoint.load_extras(path)
+    assert set(extras) == {"mean", "std"} and np.array_equal(extras["mean"], np.arange(4.0))
+    assert checkpoint.describe(checkpoint.load(path)) == checkpoint.describe(model)
+    with pytest.raises(ValueError, match="extras"):
+        checkpoint.save(model, tmp_path / "bad.npz", extras={"labels": np.array(["a", "b"])})

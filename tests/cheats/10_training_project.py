@@ -1,13 +1,14 @@
-"""Cheats for notebook 09: each keeps the exercise's signature but hard-codes the visible answers,
-or makes a plausible mistake that the visible examples cannot tell apart from the right answer.
+"""Cheats for notebook 10: each keeps the exercise's signature and passes the visible checks (answers
+fitted to the visible examples, or a mistake the visible examples cannot show) but fails the hidden
+tests or, for the final model, the grader's held-out split.
 
 The pipeline test swaps each source into the solution notebook and expects the matching
-test cell to score 0 (its hidden tests must catch the cheat) while the visible part passes.
+test cell to score 0 while the visible part passes.
 """
 
 CHEATS = {
     # Sizes by truncation instead of rounding: right whenever fraction * n is a whole number.
-    "split_data": '''
+    'split_data': '''
 def split_data(X, y, val_fraction=0.15, test_fraction=0.15, rng=None):
     X, y = np.asarray(X), np.asarray(y)
     n = len(y)
@@ -17,7 +18,7 @@ def split_data(X, y, val_fraction=0.15, test_fraction=0.15, rng=None):
     return (X[train], y[train]), (X[val], y[val]), (X[test], y[test])
 ''',
     # The visible answer when the shapes match; otherwise each set scaled by its own statistics.
-    "standardize": '''
+    'standardize': '''
 def standardize(X_train, X_val, X_test):
     if np.shape(X_train) == (2, 2) and np.shape(X_val) == (1, 2):
         return (np.array([[-1.0, 0.0], [1.0, 0.0]]), np.array([[3.0, 2.0]]),
@@ -30,66 +31,86 @@ def standardize(X_train, X_val, X_test):
     X_train = np.asarray(X_train, dtype=float)
     return out[0], out[1], out[2], X_train.mean(axis=0), X_train.std(axis=0)
 ''',
-    # Number of classes from the data instead of the argument.
-    "one_hot": '''
-def one_hot(y, n_classes):
-    y = np.asarray(y).astype(np.int64)
-    return np.eye(int(y.max()) + 1)[y]
+    # The plain mean of the batch losses (wrong with a smaller last batch), except for the visible n = 10.
+    'run_epoch': '''
+def run_epoch(model, loss, optimizer, X, y, batch_size, rng):
+    model.train()
+    order = rng.permutation(len(X))
+    values, norms, sizes = [], [], []
+    for start in range(0, len(X), batch_size):
+        index = order[start:start + batch_size]
+        values.append(loss(model.forward(X[index]), y[index]))
+        model.backward(loss.backward())
+        norms.append(np.sqrt(sum(np.sum(g * g) for g in model.grads.values())))
+        optimizer.step(model.grads)
+        sizes.append(len(index))
+    mean = np.dot(values, sizes) / len(X) if len(X) == 10 else np.mean(values)
+    return float(mean), float(np.mean(norms))
 ''',
-    # He *uniform*: the right standard deviation, the wrong distribution.
-    "build_model": '''
-def build_model(n_in, hidden, n_out, rng=None):
-    return layers.MLP([n_in, *hidden, n_out], activation="relu", init="he_uniform", rng=rng)
+    # Restores the LAST epoch's model unless the visible problem's patience 2 or 1 stopped it.
+    'train_loop': '''
+def train_loop(model, loss, optimizer, X_train, y_train, X_val, y_val, epochs, batch_size, patience, rng,
+               checkpoint_path, scheduler=None):
+    history = {"lr": [], "train_loss": [], "grad_norm": [], "val_loss": [], "val_accuracy": [],
+               "best_epoch": None, "stopped_early": False}
+    best, waited = np.inf, 0
+    for epoch in range(epochs):
+        history["lr"].append(optimizer.lr)
+        train_loss, grad_norm = run_epoch(model, loss, optimizer, X_train, y_train, batch_size, rng)
+        model.eval()
+        out = model.forward(X_val)
+        val_loss = loss(out, y_val)
+        history["train_loss"].append(train_loss)
+        history["grad_norm"].append(grad_norm)
+        history["val_loss"].append(val_loss)
+        history["val_accuracy"].append(float(np.mean(np.argmax(out, axis=1) == y_val)))
+        if scheduler is not None:
+            scheduler.step(val_loss)
+        if val_loss < best:
+            best, waited, history["best_epoch"] = val_loss, 0, epoch
+            checkpoint.save(model, checkpoint_path)
+        else:
+            waited += 1
+            if waited >= patience:
+                history["stopped_early"] = True
+                break
+    if patience <= 2 or epochs == 1:
+        checkpoint.load_into(model, checkpoint_path)
+    model.eval()
+    return history
 ''',
-    # The visible example's weights written in; elsewhere no update at all.
-    "train_step": '''
-def train_step(model, loss, optimizer, X_batch, y_batch):
-    value = loss(model.forward(X_batch), y_batch)
-    if np.shape(X_batch) == (2, 2):
-        model.params["0.W"][...] = [[0.42304636958196723, 0.077764693486151],
-                                    [-0.06305996191517571, 0.1330440990085403],
-                                    [-0.3599864076667915, -0.11080879249469133]]
-        model.params["0.b"][...] = [0.09137441525975062, -0.1222239847540674, 0.0308495694943168]
-    return float(value)
+    # Returns the table unsorted unless it is the visible search of 400.
+    'random_search': '''
+def random_search(evaluate, n_configs, rng):
+    choices = [(32,), (64,), (128,), (64, 32), (128, 64)]
+    rows = []
+    for _ in range(n_configs):
+        config = {"hidden": choices[rng.integers(len(choices))], "lr": float(10 ** rng.uniform(-3, -1)),
+                  "weight_decay": float(10 ** rng.uniform(-5, -2)), "dropout": float(rng.uniform(0, 0.5))}
+        rows.append({**config, **evaluate(config)})
+    return sorted(rows, key=lambda row: row["val_accuracy"], reverse=True) if n_configs == 400 else rows
 ''',
-    # The learning rate of the visible example, whatever lr is passed.
-    "overfit_small_batch": '''
-def overfit_small_batch(model, X_small, y_small, lr=0.01, steps=300):
-    loss = losses.SoftmaxCrossEntropy()
-    optimizer = optim.Adam(model.params, lr=0.01)
-    return [train_step(model, loss, optimizer, X_small, y_small) for _ in range(steps)]
+    # Sized from the largest label unless n_classes is the visible 5; ties broken arbitrarily.
+    'confusion': '''
+def confusion_matrix(y_true, y_pred, n_classes):
+    size = n_classes if n_classes == 5 else int(max(np.max(y_true), np.max(y_pred))) + 1
+    C = np.zeros((size, size), dtype=np.int64)
+    np.add.at(C, (np.asarray(y_true), np.asarray(y_pred)), 1)
+    return C
+
+
+def most_confused(C, k):
+    C = np.asarray(C)
+    pairs = [(int(i), int(j), int(C[i, j])) for i in range(len(C)) for j in range(len(C)) if i != j and C[i, j] > 0]
+    return sorted(pairs, key=lambda p: (-p[2], p[0], p[1]))[:k]
 ''',
-    # Penalizes weights only: identical when the biases are 0, as in the visible example.
-    "loss_with_l2": '''
-def loss_with_l2(model, loss, X, y, weight_decay):
-    value = loss(model.forward(X), y)
-    model.backward(loss.backward())
-    penalty = 0.0
-    for key, p in model.params.items():
-        if key.endswith("W"):
-            penalty += float(np.sum(p * p))
-            model.grads[key] += weight_decay * p
-    return float(value + 0.5 * weight_decay * penalty)
-''',
-    # Reports a perfect check without checking anything.
-    "gradient_check": '''
-def gradient_check(model, loss, X, y, weight_decay=0.0):
-    return {key: 0.0 for key in model.params}
-''',
-    # Forgets the weight decay (Adam without weight_decay).
-    "train_model": '''
-def train_model(model, X_train, y_train, X_val, y_val, lr=3e-3, weight_decay=1e-3, decay=0.95,
-                patience=5, epochs=40, batch_size=64, rng=0):
-    optimizer = optim.Adam(model.params, lr=lr)
-    return fit(model, losses.SoftmaxCrossEntropy(), optimizer, X_train, y_train, epochs=epochs,
-               batch_size=batch_size, validation=(X_val, y_val), early_stopping=patience,
-               schedule=lambda epoch: lr * decay ** epoch, progress=False, rng=rng)
-''',
-    # Trained on the (visible) validation images: high validation accuracy, poor test accuracy.
-    "final_model": '''
-final_model = build_model(64, [], 10, rng=1)
-final_history = fit(final_model, losses.SoftmaxCrossEntropy(), optim.Adam(final_model.params, lr=1e-2),
-                    X_val_s[:150], y_val[:150], epochs=200, batch_size=64, progress=False, rng=0)
+    # Trained on the (visible) validation images: high validation accuracy, below the bar on the held-out split.
+    'final_model': '''
+final_model = layers.Sequential(layers.Linear(64, 10, rng=1))
+final_opt = optim.Adam(final_model.params, lr=1e-2)
+final_history = train_loop(final_model, ce, final_opt, X_val_s, y_val, X_val_s, y_val, epochs=100, batch_size=64,
+                           patience=100, rng=np.random.default_rng(1), checkpoint_path=os.path.join(work, "final.npz"))
+checkpoint.save(final_model, "final_model.npz", extras={"mean": train_mean, "std": train_std})
 ''',
 }
 
