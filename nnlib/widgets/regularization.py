@@ -54,7 +54,7 @@ def _dataset(name, n, noise, rng):
 
 
 def regularization_curves(dropout=0.0, l2=0.0, dataset="moons", noise=0.3, n_train=40, n_val=100,
-                          hidden=(32, 32), epochs=200, lr=0.02, rng=0):
+                          hidden=(32, 32), epochs=120, lr=0.03, rng=0):
     """Train as the module docstring says; return a ``RegularizationRun``."""
     who = "regularization_curves"
     dropout = check_real(dropout, "dropout", who, low=0.0, high=1.0, high_open=True)
@@ -94,11 +94,11 @@ def regularization_curves(dropout=0.0, l2=0.0, dataset="moons", noise=0.3, n_tra
     return RegularizationRun(train_loss, val_loss, model, X_train, y_train, X_val, y_val)
 
 
-def regularization_explorer(dataset="moons", noise=0.3, n_train=40, hidden=(32, 32), epochs=200, rng=0):
+def regularization_explorer(dataset="moons", noise=0.3, n_train=40, hidden=(32, 32), epochs=120, rng=0):
     """A widget: sliders for the dropout rate and the L2 strength; left, the training and
     validation loss per epoch; right, the data (training points filled, validation points
     hollow) on the model's P(class 1).  Every slider move trains a new network from the
-    same initial weights (200 full-batch steps by default) and redraws."""
+    same initial weights (120 full-batch steps by default) and redraws."""
     import ipywidgets as W
 
     from nnlib.widgets._figure import LiveFigure, assemble
