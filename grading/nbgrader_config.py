@@ -21,6 +21,10 @@ c.CourseDirectory.course_id = "nn-from-scratch"
 c.OverwriteCells.add_missing_cells = True
 # A cell that runs longer than this fails (per cell, seconds).
 c.Execute.timeout = 60
+# An assignment's held-out data (solutions/<assignment>/heldout/, grading/heldout.py) is never
+# copied: not into the released notebooks, not where a submission runs; nor is a model that
+# running the solution of notebook 10 saved (it would replace a student's missing one).
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "heldout", "final_model.npz"]
 # Solutions are cleared to this stub; the student replaces it.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 
@@ -36,13 +40,15 @@ from nbgrader.preprocessors import (  # noqa: E402
 )
 
 from grading.feedback import HideTestTracebacks  # noqa: E402
+from grading.heldout import HeldOutScore  # noqa: E402
 from grading.limits import LimitedExecute, LimitOutputSize  # noqa: E402
 
 # Autograde exactly as nbgrader does, except that each kernel starts with a memory limit
-# (one student's runaway allocation gets a MemoryError, not the machine) and that outputs
+# (one student's runaway allocation gets a MemoryError, not the machine), that a saved model
+# is scored on held-out data in the grader's process (grading/heldout.py), and that outputs
 # are also cut by size, not only by lines.
 c.Autograde.autograde_preprocessors = [
-    LimitedExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutputSize,
+    LimitedExecute, HeldOutScore, IgnorePattern, ClearMetadataPreprocessor, LimitOutputSize,
     SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
 c.LimitedKernelManager.memory_limit_mb = 4096

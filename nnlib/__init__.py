@@ -12,7 +12,9 @@ Each module follows one topic of the course:
 ``nnlib.optim``           optimizers, schedules, clipping (08)
 ``nnlib.gradcheck``       finite-difference gradient checks
 ``nnlib.data``            toy and real data sets, splits, mini-batches
-``nnlib.train``           ``fit`` with validation and early stopping (09)
+``nnlib.regularization``  ``Dropout``, ``BatchNorm1d``, train/eval modes (09)
+``nnlib.checkpoint``      save a model (architecture, parameters, buffers) to .npz and back (10)
+``nnlib.train``           ``fit`` with validation and early stopping (10)
 ``nnlib.plot``            plotting helpers
 ``nnlib.widgets``         ipywidgets explorers
 ``nnlib.checks``          tamper-resistant comparisons for graded tests
@@ -26,7 +28,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "functional", "graph", "graph_drawing", "layers", "init", "losses", "optim", "gradcheck",
-    "data", "train", "plot", "widgets", "checks",
+    "data", "train", "plot", "widgets", "checks", "regularization", "checkpoint",
 )
 __all__ = list(_SUBMODULES)
 

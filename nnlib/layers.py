@@ -34,10 +34,20 @@ class Layer:
     """Base class: ``forward(x)``, ``backward(grad_out) -> grad_in``, ``params``, ``grads``."""
 
     needs_input_grad = True
+    training = True   # Dropout and BatchNorm1d (nnlib.regularization) behave differently in evaluation
 
     def __init__(self):
         self.params = {}
         self.grads = {}
+
+    def train(self, mode=True):
+        """Set training mode (``mode=True``) or evaluation mode; returns the layer."""
+        self.training = bool(mode)
+        return self
+
+    def eval(self):
+        """Set evaluation mode (as ``train(False)``); returns the layer."""
+        return self.train(False)
 
     def forward(self, x):
         raise NotImplementedError
@@ -401,6 +411,12 @@ class Sequential(Layer):
             grad_out = layer.backward(grad_out)
         return grad_out
 
+    def train(self, mode=True):
+        """Set training or evaluation mode on every layer; returns the model."""
+        for layer in self.layers:
+            layer.train(mode)
+        return super().train(mode)
+
     def __len__(self):
         return len(self.layers)
 
@@ -455,3 +471,11 @@ def MLP(sizes, activation="relu", output=None, init="he", rng=None):
     if output is not None:
         layers.append(_make_activation(output, "output"))
     return Sequential(*layers)
+
+
+def __getattr__(name):
+    """``layers.Dropout`` and ``layers.BatchNorm1d`` live in nnlib.regularization (notebook 09)."""
+    if name in ("Dropout", "BatchNorm1d"):
+        from nnlib import regularization
+        return getattr(regularization, name)
+    raise AttributeError(f"module 'nnlib.layers' has no attribute {name!r}")

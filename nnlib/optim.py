@@ -55,6 +55,7 @@ from nnlib._validate import check_int, check_positive_int, check_real
 __all__ = [
     "Optimizer", "SGD", "AdaGrad", "RMSProp", "Adam", "OPTIMIZERS", "get", "NAMES",
     "clip_grad_norm", "global_norm", "step_decay", "exponential_decay", "cosine",
+    "AdamW", "ReduceLROnPlateau",
 ]
 
 
@@ -415,3 +416,99 @@ def cosine(lr0, step, total, lr_min=0.0):
     lr_min = check_real(lr_min, "lr_min", "cosine", low=0.0, high=lr0)
     fraction = min(step, total) / total
     return lr_min + (lr0 - lr_min) * (1.0 + math.cos(math.pi * fraction)) / 2.0
+
+
+# --- decoupled weight decay and learning-rate reduction on a plateau (notebooks 09, 10) ---
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov and Hutter), as ``torch.optim.AdamW``.
+
+    Adam's ``weight_decay`` adds wd p to the gradient, so the decay passes through Adam's
+    division by sqrt(v_hat): parameters with large gradients are hardly decayed.  AdamW
+    shrinks every parameter by the same factor, outside the adaptive step:
+        p <- p - lr wd p                 (first, from the parameter before the step)
+        then Adam's step with the plain gradient g (no wd term).
+    Defaults as torch's: lr 0.001, weight_decay 0.01.
+    """
+
+    def __init__(self, params, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01):
+        super().__init__(params, lr, beta1, beta2, eps)
+        self.decoupled_weight_decay = check_real(weight_decay, "weight_decay", "AdamW", low=0.0)
+
+    def step(self, grads):
+        grads = self._check_grads(grads)     # refuse bad gradients before changing anything
+        shrink = 1.0 - self.lr * self.decoupled_weight_decay
+        if shrink != 1.0:
+            for p in self.params.values():
+                p *= shrink
+        super().step(grads)
+
+    def __repr__(self):
+        return super().__repr__()[:-1] + f", weight_decay={self.decoupled_weight_decay:g})"
+
+
+class ReduceLROnPlateau:
+    """Multiply the optimizer's learning rate by ``factor`` when a watched loss stops improving.
+
+    As ``torch.optim.lr_scheduler.ReduceLROnPlateau``.  Call ``step(value)`` once per epoch
+    with the validation loss (mode "min") or accuracy (mode "max").  A value is an
+    improvement when it beats ``best`` by more than the threshold:
+        mode min, rel: value < best (1 - threshold)     mode min, abs: value < best - threshold
+        mode max, rel: value > best (1 + threshold)     mode max, abs: value > best + threshold
+    After more than ``patience`` epochs in a row without improvement, lr <- max(lr factor,
+    min_lr) (unchanged when that would change it by less than eps), the count restarts,
+    and the next ``cooldown`` epochs count no bad epochs.
+    ``num_bad_epochs``, ``best`` and ``optimizer.lr`` tell the state.
+    """
+
+    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
+                 threshold_mode="rel", cooldown=0, min_lr=0.0, eps=1e-8):
+        if not hasattr(optimizer, "lr"):
+            raise TypeError(f"ReduceLROnPlateau expected an nnlib.optim optimizer, got {type(optimizer).__name__}")
+        if mode not in ("min", "max"):
+            raise ValueError(f"ReduceLROnPlateau expected mode 'min' or 'max', got {mode!r}")
+        if threshold_mode not in ("rel", "abs"):
+            raise ValueError(f"ReduceLROnPlateau expected threshold_mode 'rel' or 'abs', got {threshold_mode!r}")
+        self.optimizer, self.mode, self.threshold_mode = optimizer, mode, threshold_mode
+        self.factor = check_real(factor, "factor", "ReduceLROnPlateau", low=0.0, high=1.0, high_open=True)
+        self.patience = check_int(patience, "patience", "ReduceLROnPlateau", low=0)
+        self.threshold = check_real(threshold, "threshold", "ReduceLROnPlateau", low=0.0)
+        self.cooldown = check_int(cooldown, "cooldown", "ReduceLROnPlateau", low=0)
+        self.min_lr = check_real(min_lr, "min_lr", "ReduceLROnPlateau", low=0.0)
+        self.eps = check_real(eps, "eps", "ReduceLROnPlateau", low=0.0)
+        self.best = math.inf if mode == "min" else -math.inf
+        self.num_bad_epochs = 0
+        self.cooldown_counter = 0
+
+    def is_better(self, value):
+        """True when ``value`` improves on ``best`` by more than the threshold."""
+        if self.mode == "min":
+            bar = self.best * (1.0 - self.threshold) if self.threshold_mode == "rel" else self.best - self.threshold
+            return value < bar
+        bar = self.best * (1.0 + self.threshold) if self.threshold_mode == "rel" else self.best + self.threshold
+        return value > bar
+
+    def step(self, value):
+        """Record one epoch's watched value; reduce the learning rate when it has plateaued.
+
+        Returns True when this call reduced the learning rate."""
+        value = check_real(value, "value", "ReduceLROnPlateau.step")
+        if self.is_better(value):
+            self.best, self.num_bad_epochs = value, 0
+        else:
+            self.num_bad_epochs += 1
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0
+        if self.num_bad_epochs > self.patience:
+            self.cooldown_counter, self.num_bad_epochs = self.cooldown, 0
+            old = self.optimizer.lr
+            new = max(old * self.factor, self.min_lr)
+            if old - new > self.eps:
+                self.optimizer.lr = new
+                return True
+        return False
+
+    def __repr__(self):
+        return (f"ReduceLROnPlateau(mode={self.mode!r}, factor={self.factor:g}, patience={self.patience}, "
+                f"threshold={self.threshold:g}, cooldown={self.cooldown}, min_lr={self.min_lr:g})")

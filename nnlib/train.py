@@ -25,6 +25,15 @@ What ``History`` records, per epoch
   correct when all of them are.
 
 * ``lr``: the optimizer's learning rate during the epoch.
+* ``grad_norm``: the mean over the epoch's batches of the global gradient norm
+  sqrt(sum of every squared gradient entry), measured before clipping.  Growing norms warn
+  of divergence; norms near 0 of vanishing gradients or a finished run.
+
+Modes
+-----
+Layers that behave differently in training and evaluation (``Dropout``, ``BatchNorm1d``)
+are put in training mode (``model.train()``) for the updates and in evaluation mode
+(``model.eval()``) for each validation pass; ``fit`` returns the model in evaluation mode.
 
 Early stopping
 --------------
@@ -32,7 +41,8 @@ Early stopping
 there is no validation set).  Training stops once the watched loss has not improved on
 its best value for ``patience`` epochs in a row.  At the end of training (stopped early
 or not) the model's parameters are set back to the values they had at the end of the
-best epoch (``history.best_epoch``, counting from 0); the optimizer's buffers (momentum,
+best epoch (``history.best_epoch``, counting from 0), buffers such as BatchNorm1d's running
+statistics included; the optimizer's buffers (momentum,
 Adam's moments) are not rewound.
 
 Divergence
@@ -49,7 +59,7 @@ import numpy as np
 from nnlib.losses import Loss
 from nnlib._validate import as_float_array, as_rng, check_positive_int
 from nnlib.data import minibatches
-from nnlib.optim import clip_grad_norm
+from nnlib.optim import clip_grad_norm, global_norm
 
 __all__ = ["fit", "History", "TrainingDiverged", "accuracy", "is_classification", "evaluate"]
 
@@ -75,6 +85,7 @@ class History:
     train_accuracy: list = None
     val_accuracy: list = None
     lr: list = field(default_factory=list)
+    grad_norm: list = field(default_factory=list)
     best_epoch: int = None
     stopped_early: bool = False
 
@@ -85,7 +96,7 @@ class History:
 
     def as_dict(self):
         """The per-epoch lists under their names (entries that were not measured are left out)."""
-        names = ("train_loss", "val_loss", "train_accuracy", "val_accuracy", "lr")
+        names = ("train_loss", "val_loss", "train_accuracy", "val_accuracy", "lr", "grad_norm")
         return {name: list(getattr(self, name)) for name in names if getattr(self, name) is not None}
 
 
@@ -189,7 +200,7 @@ def fit(model, loss, optimizer, X, y, epochs, batch_size=None, validation=None,
     Returns
     -------
     History with per-epoch ``train_loss``, ``val_loss``, ``train_accuracy``,
-    ``val_accuracy`` and ``lr``.
+    ``val_accuracy``, ``lr`` and ``grad_norm``.
     """
     X, y = _data(X, y, "training")
     epochs = check_positive_int(epochs, "epochs", "fit")
@@ -223,11 +234,12 @@ def fit(model, loss, optimizer, X, y, epochs, batch_size=None, validation=None,
     bar = None
     started = time.perf_counter()
     try:
+        _set_mode(model, training=True)
         for epoch in range(epochs):
             if schedule is not None:
                 optimizer.lr = schedule(epoch)
             history.lr.append(optimizer.lr)
-            total_loss, total_correct = 0.0, 0
+            total_loss, total_correct, total_norm, n_batches = 0.0, 0, 0.0, 0
             batches = minibatches(X, y, batch_size, shuffle=True, rng=rng)
             for b, (xb, yb) in enumerate(batches):
                 with np.errstate(over="ignore", invalid="ignore"):
@@ -239,17 +251,23 @@ def fit(model, loss, optimizer, X, y, epochs, batch_size=None, validation=None,
                         raise _diverged(epoch, b, optimizer.lr)
                     model.backward(loss.backward())
                     if clip_norm is not None:
-                        clip_grad_norm(model.grads, clip_norm)
+                        total_norm += clip_grad_norm(model.grads, clip_norm)
+                    else:
+                        total_norm += global_norm(model.grads)
                     optimizer.step(model.grads)
+                n_batches += 1
                 total_loss += value * len(xb)
                 if classification:
                     total_correct += _correct(loss, y_pred, yb)
             history.train_loss.append(total_loss / len(X))
+            history.grad_norm.append(total_norm / n_batches)
             if classification:
                 history.train_accuracy.append(total_correct / len(X))
             if validation is not None:
+                _set_mode(model, training=False)
                 with np.errstate(over="ignore", invalid="ignore"):
                     y_pred = model.forward(X_val)
+                _set_mode(model, training=True)
                 if not np.isfinite(y_pred).all():
                     raise _diverged(epoch, None, optimizer.lr)
                 history.val_loss.append(loss(y_pred, y_val))
@@ -262,7 +280,7 @@ def fit(model, loss, optimizer, X, y, epochs, batch_size=None, validation=None,
                 if watched < best_value:
                     best_value, since_best = watched, 0
                     history.best_epoch = epoch
-                    best_params = {k: v.copy() for k, v in model.params.items()}
+                    best_params = _snapshot(model)
                 else:
                     since_best += 1
                     if since_best >= patience:
@@ -281,16 +299,35 @@ def fit(model, loss, optimizer, X, y, epochs, batch_size=None, validation=None,
             if stop:
                 break
         if patience is not None and best_params is not None:
-            for key, value in best_params.items():
-                model.params[key][...] = value
+            for target, value in zip(_snapshot_targets(model), best_params):
+                target[...] = value
         for key, p in model.params.items():
             if not np.isfinite(p).all():
                 raise TrainingDiverged(f"fit: parameter {key!r} became NaN or infinite; "
                                        f"the learning rate (lr={optimizer.lr:g}) may be too large")
     finally:
+        _set_mode(model, training=False)
         if bar is not None:
             bar.close()
     return history
+
+
+def _set_mode(model, training):
+    """model.train() or model.eval(), for models that have modes (any nnlib Layer)."""
+    switch = getattr(model, "train" if training else "eval", None)
+    if callable(switch):
+        switch()
+
+
+def _snapshot_targets(model):
+    """The model's parameter and buffer arrays (those early stopping saves and restores)."""
+    from nnlib.checkpoint import named_buffers   # checkpoint imports the layers; import when needed
+
+    return list(model.params.values()) + list(named_buffers(model).values())
+
+
+def _snapshot(model):
+    return [a.copy() for a in _snapshot_targets(model)]
 
 
 def _progress_bar(epochs, done):

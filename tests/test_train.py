@@ -42,7 +42,7 @@ def test_fit_learns_a_classifier_and_records_every_epoch():
     assert h.val_accuracy[-1] >= 0.95 and h.train_accuracy[-1] >= 0.95
     assert h.lr == [0.02] * 30
     assert h.best_epoch is None and not h.stopped_early
-    assert set(h.as_dict()) == {"train_loss", "val_loss", "train_accuracy", "val_accuracy", "lr"}
+    assert set(h.as_dict()) == {"train_loss", "val_loss", "train_accuracy", "val_accuracy", "lr", "grad_norm"}
 
 
 def test_fit_solves_xor():
@@ -59,7 +59,7 @@ def test_regression_has_no_accuracy():
     model = line_model()
     h = train.fit(model, losses.MSE(), optim.SGD(model.params, lr=0.1), X, 2 * X, epochs=3, progress=False)
     assert h.train_accuracy is None and h.val_accuracy is None and h.val_loss is None
-    assert set(h.as_dict()) == {"train_loss", "lr"}
+    assert set(h.as_dict()) == {"train_loss", "lr", "grad_norm"}
 
 
 def test_full_batch_train_loss_is_the_loss_before_each_update():

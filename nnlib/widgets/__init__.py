@@ -10,6 +10,7 @@ widget                      computation (no ipywidgets, no matplotlib)
 ``activation_explorer``     ``activation_curves``
 ``loss_explorer``           ``loss_curves``
 ``graph_explorer``          ``evaluate_graph`` -> ``GraphResult``
+``regularization_explorer`` ``regularization_curves`` -> ``RegularizationRun``
 ==========================  =======================================================
 
 Every widget keeps one matplotlib figure and redraws it in place (see ``_figure``): a PNG
@@ -23,6 +24,7 @@ from nnlib.widgets.learning_rate import GDRun, classify_run, learning_rate_explo
 from nnlib.widgets.loss import loss_curves, loss_explorer
 from nnlib.widgets.playground import PlaygroundRun, playground
 from nnlib.widgets.race import RaceResult, optimizer_race, race
+from nnlib.widgets.regularization import RegularizationRun, regularization_curves, regularization_explorer
 
 __all__ = [
     "learning_rate_explorer", "run_gradient_descent", "classify_run", "GDRun",
@@ -32,5 +34,6 @@ __all__ = [
     "activation_explorer", "activation_curves",
     "loss_explorer", "loss_curves",
     "graph_explorer", "evaluate_graph", "GraphResult",
+    "regularization_explorer", "regularization_curves", "RegularizationRun",
     "set_figure_mode", "figure_mode",
 ]
