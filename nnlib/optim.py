@@ -304,6 +304,33 @@ class Adam(Optimizer):
         p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov and Hutter), as ``torch.optim.AdamW``.
+
+    Adam's ``weight_decay`` adds wd p to the gradient, so the decay passes through Adam's
+    division by sqrt(v_hat): parameters with large gradients are hardly decayed.  AdamW
+    shrinks every parameter by the same factor, outside the adaptive step:
+        p <- p - lr wd p                 (first, from the parameter before the step)
+        then Adam's step with the plain gradient g (no wd term).
+    Defaults as torch's: lr 0.001, weight_decay 0.01.
+    """
+
+    def __init__(self, params, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01):
+        super().__init__(params, lr, beta1, beta2, eps)
+        self.decoupled_weight_decay = check_real(weight_decay, "weight_decay", "AdamW", low=0.0)
+
+    def step(self, grads):
+        grads = self._check_grads(grads)     # refuse bad gradients before changing anything
+        shrink = 1.0 - self.lr * self.decoupled_weight_decay
+        if shrink != 1.0:
+            for p in self.params.values():
+                p *= shrink
+        super().step(grads)
+
+    def __repr__(self):
+        return super().__repr__()[:-1] + f", weight_decay={self.decoupled_weight_decay:g})"
+
+
 # --- the table of names -----------------------------------------------------------------
 
 # name -> (class, default arguments): optim.get, the optimizer race and the tests read it.
@@ -314,6 +341,7 @@ OPTIMIZERS = {
     "adagrad": (AdaGrad, {}),
     "rmsprop": (RMSProp, {}),
     "adam": (Adam, {}),
+    "adamw": (AdamW, {}),
 }
 NAMES = tuple(OPTIMIZERS)
 
@@ -419,33 +447,6 @@ def cosine(lr0, step, total, lr_min=0.0):
 
 
 # --- decoupled weight decay and learning-rate reduction on a plateau (notebooks 09, 10) ---
-
-class AdamW(Adam):
-    """Adam with decoupled weight decay (Loshchilov and Hutter), as ``torch.optim.AdamW``.
-
-    Adam's ``weight_decay`` adds wd p to the gradient, so the decay passes through Adam's
-    division by sqrt(v_hat): parameters with large gradients are hardly decayed.  AdamW
-    shrinks every parameter by the same factor, outside the adaptive step:
-        p <- p - lr wd p                 (first, from the parameter before the step)
-        then Adam's step with the plain gradient g (no wd term).
-    Defaults as torch's: lr 0.001, weight_decay 0.01.
-    """
-
-    def __init__(self, params, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.01):
-        super().__init__(params, lr, beta1, beta2, eps)
-        self.decoupled_weight_decay = check_real(weight_decay, "weight_decay", "AdamW", low=0.0)
-
-    def step(self, grads):
-        grads = self._check_grads(grads)     # refuse bad gradients before changing anything
-        shrink = 1.0 - self.lr * self.decoupled_weight_decay
-        if shrink != 1.0:
-            for p in self.params.values():
-                p *= shrink
-        super().step(grads)
-
-    def __repr__(self):
-        return super().__repr__()[:-1] + f", weight_decay={self.decoupled_weight_decay:g})"
-
 
 class ReduceLROnPlateau:
     """Multiply the optimizer's learning rate by ``factor`` when a watched loss stops improving.
