@@ -515,8 +515,12 @@ def run(options: Options) -> Summary:
             notes += extras.notes
             if state["results"].get(key, entry).get("status") == "graded":
                 for name in submission.notebooks:
-                    notes += integrity.runtime_notes(out / "autograded" / student / assignment / f"{name}.ipynb",
-                                                     cell_timeout, options.memory_limit_mb)
+                    graded = _read_graded(out / "autograded" / student / assignment / f"{name}.ipynb")
+                    if graded is not None:
+                        found = integrity.runtime_findings(graded, f"{name}.ipynb", cell_timeout,
+                                                           options.memory_limit_mb)
+                        flags += found[0]
+                        notes += found[1]
         record = state["results"].setdefault(key, entry)
         record["flags"] = [integrity.asdict(f) for f in flags]
         record["notes"] = [integrity.asdict(n) for n in notes]
@@ -547,6 +551,16 @@ def run(options: Options) -> Summary:
                    feedback_seconds={(r["student"], r["assignment"]): r.get("feedback_seconds", 0.0)
                                      for r in results.values()},
                    phases=phases)
+
+
+def _read_graded(path):
+    """An autograded notebook (nbformat), or None when nbgrader wrote none."""
+    import nbformat
+
+    try:
+        return nbformat.read(path, as_version=4)
+    except (OSError, ValueError):
+        return None
 
 
 def _write_csv(path, rows):

@@ -23,7 +23,9 @@ cell.  After ``max_stopped_cells`` such cells the notebook fails as before.
 from __future__ import annotations
 
 import copy
+import json
 import sys
+import time
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
@@ -32,6 +34,8 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute, LimitOutput
 from traitlets import Integer, List, Unicode
+
+from .proof import Guard, TestCellProof, failure_output, is_test_cell
 
 TRUNCATED = "... Output truncated ..."  # nbgrader's own marker (LimitOutput)
 
@@ -71,6 +75,8 @@ class LimitedKernelManager(AsyncKernelManager):
         return await super()._async_launch_kernel(kernel_cmd, **kw)
 
 
+TIMES_FILE = ".grading-cell-seconds.json"  # seconds each cell ran, beside the autograded notebook (analytics)
+
 # The ``ename`` of the error output a stopped cell gets (integrity.runtime_notes reads them).
 STUCK_CELL, DEAD_KERNEL = "InterruptIgnored", "KernelDied"
 
@@ -89,11 +95,45 @@ class LimitedExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         self._stopped = []   # indices of the cells stopped so far in this notebook
-        return super().preprocess(nb, resources, km)
+        self._guard = None   # the kernel's guard (grading/proof.py), installed before the first cell
+        self._seconds = {}   # cell -> seconds it ran (the class analytics' slowest cells)
+        result = super().preprocess(nb, resources, km)
+        self._write_times()
+        return result
 
     def preprocess_cell(self, cell, resources, index):
+        started = time.monotonic()
         try:
-            return super().preprocess_cell(cell, resources, index)
+            return self._run_cell(cell, resources, index)
+        finally:
+            label = (cell.get("metadata", {}).get("nbgrader") or {}).get("grade_id") or f"cell {index + 1}"
+            self._seconds[label] = round(time.monotonic() - started, 3)
+
+    def _write_times(self):
+        folder = Path((self.resources.get("metadata") or {}).get("path") or ".")
+        name = self.resources.get("unique_key") or "notebook"
+        try:
+            times = json.loads((folder / TIMES_FILE).read_text()) if (folder / TIMES_FILE).exists() else {}
+            times[name] = self._seconds
+            (folder / TIMES_FILE).write_text(json.dumps(times))
+        except (OSError, ValueError):
+            pass  # analytics only
+
+    def _run_cell(self, cell, resources, index):
+        """Run one cell; a test cell runs with its proof line and keeps its points only on valid proof."""
+        if self._guard is None:
+            self._install_guard()
+        proof = TestCellProof(cell, self._guard) if is_test_cell(cell) else None
+        try:
+            if proof is None:
+                return super().preprocess_cell(cell, resources, index)
+            ran, resources = super().preprocess_cell(proof.cell_to_run(cell), resources, index)
+            cell.outputs, cell.execution_count = ran.outputs, ran.execution_count
+            problems = proof.check(cell)
+            if problems:
+                cell.outputs.append(failure_output(problems))
+            self.nb.cells[index] = cell  # the instructor's source, never the proof line
+            return cell, self.resources
         except (CellTimeoutError, DeadKernelError) as error:
             if len(self._stopped) >= self.max_stopped_cells:
                 raise
@@ -107,6 +147,15 @@ class LimitedExecute(Execute):
                                index, replay_error)
                 raise error from None
             return cell, self.resources
+
+    def _install_guard(self):
+        """Install grading/kernel_guard.py in the fresh kernel, before any of the notebook's code."""
+        self._guard = Guard()
+        folder = Path((self.resources.get("metadata") or {}).get("path") or ".")
+        message = self.kc.execute(self._guard.setup_code(folder), store_history=False)
+        reply = self.wait_for_reply(message)
+        if not reply or reply["content"]["status"] != "ok":
+            raise RuntimeError(f"could not install the grading guard in the kernel: {reply and reply['content']}")
 
     def _stopped_output(self, error):
         if isinstance(error, DeadKernelError):
@@ -127,6 +176,7 @@ class LimitedExecute(Execute):
             self.kc.stop_channels()
         run_sync(self.km.restart_kernel)(now=True)
         self.start_new_kernel_client()
+        self._install_guard()
         for earlier in range(index):
             original = self.nb.cells[earlier]
             if original.cell_type != "code" or earlier in self._stopped:
