@@ -27,8 +27,9 @@ from .course import Course
 # Limits that keep the demo quick; the per-notebook limit must exceed a normal notebook's time
 # (a few seconds) plus the SIGINT-ignoring student's (two per-cell limits), and be shorter than
 # the slow student's total (SLOW_CELLS x SLOW_SECONDS).
-DEMO_LIMITS = {"cell_timeout": 5, "notebook_timeout": 30.0, "memory_limit_mb": 1024}
-SLOW_CELLS, SLOW_SECONDS = 12, 3
+# (60 s per notebook: a normal one needs 10-30 s on a 2-core machine that other work loads.)
+DEMO_LIMITS = {"cell_timeout": 5, "notebook_timeout": 60.0, "memory_limit_mb": 1024}
+SLOW_CELLS, SLOW_SECONDS = 18, 4
 
 
 def code_cell(source: str, number: int) -> dict:

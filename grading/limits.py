@@ -52,6 +52,14 @@ def _address_space_limiter(limit_bytes: int):
 
 
 SANDBOX = Path(__file__).with_name("sandbox.py")
+MEMORY_LIMIT_MB = 4096  # the default address-space limit of a grading kernel (--memory-limit)
+
+
+def kernel_died(memory_limit_mb: int) -> str:
+    """Why a kernel is gone, said once for the cell's error, the CSV and the report."""
+    return ("the code ended the Python process (os._exit, a crash, or the "
+            f"{memory_limit_mb} MiB memory limit)" if memory_limit_mb else
+            "the code ended the Python process (os._exit or a crash)")
 
 
 class LimitedKernelManager(AsyncKernelManager):
@@ -59,7 +67,7 @@ class LimitedKernelManager(AsyncKernelManager):
     when ``hidden_paths`` is set, inside grading/sandbox.py, which covers those paths."""
 
     memory_limit_mb = Integer(
-        4096, help="Address-space limit of each kernel in MiB (0: none)."
+        MEMORY_LIMIT_MB, help="Address-space limit of each kernel in MiB (0: none)."
     ).tag(config=True)
 
     hidden_paths = List(
@@ -159,10 +167,7 @@ class LimitedExecute(Execute):
 
     def _stopped_output(self, error):
         if isinstance(error, DeadKernelError):
-            limit = getattr(self.km, "memory_limit_mb", 0)
-            name, text = DEAD_KERNEL, ("the code ended the Python process (os._exit, a crash, or the "
-                                       f"{limit} MiB memory limit)" if limit else
-                                       "the code ended the Python process (os._exit or a crash)")
+            name, text = DEAD_KERNEL, kernel_died(getattr(self.km, "memory_limit_mb", 0))
         else:
             name, text = STUCK_CELL, (f"the cell was still running after the {self.timeout} s time limit and "
                                       "ignored the interrupt (does a loop ignore SIGINT or catch "

@@ -198,6 +198,40 @@ def test_every_student_gets_exactly_the_expected_score(graded_class):
 
 
 @pytest.mark.slow
+def test_class_analytics_agree_with_the_gradebook(graded_class):
+    from nbgrader.api import Gradebook
+
+    demo, out, runs = graded_class
+    rows = read_csv(out / "grades.csv")
+    assert "analytics/01_linear_regression.html" in (out / "report.md").read_text()
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}", "nn-from-scratch") as gb:
+        for assignment in (FIRST, SECOND):
+            page = (out / "analytics" / f"{assignment}.html").read_text(encoding="utf-8")
+            assert page.count("<img") >= 3 and "Failing checks" in page
+            table = read_csv(out / "analytics" / f"{assignment}.csv")
+            handed_in = [r for r in rows if r["assignment"] == assignment and r["status"] != "missing"]
+            distribution = {r["name"]: int(r["students"]) for r in table if r["kind"] == "score"}
+            assert distribution == dict(__import__("collections").Counter(f"{float(r['score']):g}" for r in handed_in))
+            for cell in graded_test_cells(demo.course, assignment):
+                scores = {r["student"]: gb.find_grade(cell, assignment, assignment, r["student"]).score or 0.0
+                          for r in handed_in}
+                row = next(r for r in table if r["kind"] == "exercise" and r["name"] == cell)
+                assert float(row["mean"]) == pytest.approx(sum(scores.values()) / len(scores), abs=1e-4)  # 4 decimals
+                full = gb.find_grade(cell, assignment, assignment, handed_in[0]["student"]).max_score
+                assert float(row["full_marks_share"]) == pytest.approx(
+                    sum(s >= full for s in scores.values()) / len(scores), abs=1e-4)
+                # Every graded submission that lost this cell failed exactly one check of it.
+                lost = sum(scores[r["student"]] == 0 for r in handed_in if r["status"] == "graded")
+                failing = sum(int(r["students"]) for r in table if r["kind"] == "check"
+                              and r["name"].startswith(f"{cell}: "))
+                assert failing == lost, cell
+    table = read_csv(out / "analytics" / f"{FIRST}.csv")
+    untouched = next(r for r in table if r["kind"] == "exercise" and r["name"] == "predict-tests")
+    assert 0 < float(untouched["attempted_share"]) < 1
+    assert any(r["kind"] == "cell" and float(r["max_seconds"]) > 0 for r in table)
+
+
+@pytest.mark.slow
 def test_a_second_run_changes_nothing(graded_class):
     demo, out, runs = graded_class
     assert "autograded 0 submission(s)" in runs["second"][0].stdout

@@ -34,6 +34,21 @@ STRIP = ("def strip(code):\n"
          "    return ''.join(l if 'checks.' not in l else l[:len(l) - len(l.lstrip())] + 'pass\\n'\n"
          "                   for l in code.splitlines(True))\n")
 
+
+
+def keeps_setting(kind: str) -> tuple[str, str]:
+    """A thread that keeps setting sys.<kind>hook (plain, obfuscated): IPython puts the hook back
+    after every cell (see the test below), so a lasting change needs one."""
+    plain = RIGHT + ("import sys, threading, time\ndef keep():\n    while True:\n"
+                     f"        sys.{kind}hook = lambda *args: None\n        time.sleep(0.001)\n"
+                     "threading.Thread(target=keep, daemon=True).start()\n")
+    hidden = RIGHT + ('def keep(s=__import__("s" + "ys")):\n    while True:\n'
+                      f'        setattr(s, "{kind}" + "hook", print)\n'
+                      '        getattr(__import__("time"), "sleep")(0.001)\n'
+                      '__import__("threading").Thread(target=keep, daemon=True).start()\n')
+    return plain, hidden
+
+
 # name -> (the student's cell, whether the answer in it is wrong, i.e. the mechanism must
 # make a failing test cell pass; honest answers show that the mechanism alone costs the cell).
 CHEATS = {
@@ -125,36 +140,8 @@ get_ipython().showsyntaxerror = lambda *args, **kwargs: None
 """, RIGHT + """
 vars(__import__("IPython").get_ipython())["show" + "syntaxerror"] = print
 """),
-    # IPython puts back sys.excepthook and sys.displayhook after every cell (see the test below),
-    # so a lasting change needs a thread that keeps setting them.
-    "excepthook": (RIGHT + """
-import sys, threading, time
-def keep():
-    while True:
-        sys.excepthook = lambda *args: None
-        time.sleep(0.001)
-threading.Thread(target=keep, daemon=True).start()
-""", RIGHT + """
-def keep(s=__import__("s" + "ys")):
-    while True:
-        setattr(s, "except" + "hook", print)
-        getattr(__import__("time"), "sleep")(0.001)
-__import__("threading").Thread(target=keep, daemon=True).start()
-"""),
-    "displayhook": (RIGHT + """
-import sys, threading, time
-def keep():
-    while True:
-        sys.displayhook = lambda value: None
-        time.sleep(0.001)
-threading.Thread(target=keep, daemon=True).start()
-""", RIGHT + """
-def keep(s=__import__("s" + "ys")):
-    while True:
-        setattr(s, "display" + "hook", print)
-        getattr(__import__("time"), "sleep")(0.001)
-__import__("threading").Thread(target=keep, daemon=True).start()
-"""),
+    "excepthook": keeps_setting("except"),
+    "displayhook": keeps_setting("display"),
     "settrace": (WRONG + """
 import sys
 def same(frame, event, arg):  # every check compares the answer with itself
