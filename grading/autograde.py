@@ -9,7 +9,8 @@ folder (default ``grading-output/``) is an nbgrader course of its own:
     autograded/...   feedback/<student>/<assignment>/<notebook>.html
     gradebook.db     nbgrader's gradebook (or --db URL)
     grades.csv       one row per student and assignment, with the reason for any missing score
-    report.md, report.json   the integrity report
+    report.md, report.json   the integrity report (students to look at first, then details)
+    analytics/<assignment>.html, .csv   what the class did not understand (grading/analytics.py)
     state.json       what was graded from which bytes (makes re-runs incremental)
     logs/            nbgrader's and the kernels' output, one file per worker
 """
@@ -30,6 +31,7 @@ from pathlib import Path
 from . import integrity
 from .collect import Collection, extract_zip, read_notebook_problem, scan_folder
 from .course import Course, course_config, ensure_tools_on_path, file_digest, nbgrader_config, quiet_nbgrader_logs
+from .limits import MEMORY_LIMIT_MB
 from .worker import worker_main
 
 STATE_VERSION = 1
@@ -47,7 +49,7 @@ class Options:
     redo: bool = False
     cell_timeout: int | None = None   # None: Execute.timeout of grading/nbgrader_config.py
     notebook_timeout: float = 300.0
-    memory_limit_mb: int = 4096
+    memory_limit_mb: int = MEMORY_LIMIT_MB
     max_notebook_mb: float = 50.0
     regex: str | None = None
     progress: bool = True
@@ -62,9 +64,6 @@ class Summary:
     failed: int                       # could not be autograded (this run's tasks and pre-checks)
     seconds: float
     out: Path
-    task_seconds: dict = field(default_factory=dict)  # (student, assignment) -> seconds in nbgrader
-    feedback_seconds: dict = field(default_factory=dict)  # (student, assignment) -> seconds writing feedback
-    phases: dict = field(default_factory=dict)        # phase name -> wall seconds (see run())
 
 
 def sqlite_url(url: str) -> str:
@@ -87,7 +86,6 @@ class _Worker:
         self.ready = False
         self.task = None
         self.started = 0.0
-        self.created = time.monotonic()
 
     def send(self, task):
         self.connection.send(task)
@@ -132,13 +130,8 @@ def _process_context():
     return multiprocessing.get_context("spawn")
 
 
-def run_pool(tasks, settings, workers, notebook_timeout, log_dir, progress=True, stats=None):
-    """Grade ``tasks`` with ``workers`` processes; yield one result dict per task, in completion order.
-
-    ``stats``, when given, receives ``worker_start``: the seconds each worker took to be ready.
-    """
-    stats = {} if stats is None else stats
-    stats.setdefault("worker_start", [])
+def run_pool(tasks, settings, workers, notebook_timeout, log_dir, progress=True):
+    """Grade ``tasks`` with ``workers`` processes; yield one result dict per task, in completion order."""
     from multiprocessing.connection import wait
 
     from tqdm import tqdm
@@ -165,7 +158,6 @@ def run_pool(tasks, settings, workers, notebook_timeout, log_dir, progress=True,
                         message = worker.connection.recv()
                         if "ready" in message:
                             worker.ready = True
-                            stats["worker_start"].append(now - worker.created)
                             continue
                         result = message
                 except (EOFError, OSError):
@@ -335,13 +327,6 @@ def _failure_feedback(out, student, assignment, notebooks, reason):
 
 def run(options: Options) -> Summary:
     started = time.perf_counter()
-    phases, clock = {}, [None, started]
-
-    def phase(name):  # wall time of each step, for the benchmark
-        now = time.perf_counter()
-        if clock[0]:
-            phases[clock[0]] = phases.get(clock[0], 0.0) + now - clock[1]
-        clock[0], clock[1] = name, now
     ensure_tools_on_path()
     quiet_nbgrader_logs()
     from nbgrader.apps import NbGraderAPI
@@ -371,7 +356,6 @@ def run(options: Options) -> Summary:
             print(f"warning: kernels not sandboxed: {why}", file=sys.stderr)
     sandboxed = bool(settings["hidden_paths"])
 
-    phase("collect")
     # 1. Collect.
     source = Path(options.submissions)
     if source.is_file() and source.suffix.lower() == ".zip":
@@ -388,7 +372,6 @@ def run(options: Options) -> Summary:
     if not assignments:
         raise ValueError(f"found no submissions of any assignment of {course.source_dir} in {options.submissions}")
 
-    phase("register")
     # 2. Register the assignments with nbgrader in the work folder.
     api_config = nbgrader_config(out, db_url=db_url, course_id=course_id)
     api = NbGraderAPI(config=api_config)
@@ -398,7 +381,6 @@ def run(options: Options) -> Summary:
     with _gradebook(db_url, course_id) as gb:  # a new --db starts empty: grade again into it
         in_gradebook = {(s.student.id, a) for a in assignments for s in gb.assignment_submissions(a)}
 
-    phase("import")
     # 3. Import and check each (student, assignment); decide what to grade.
     tasks, prechecked, current = [], {}, {}
     for student in sorted(collection.students):
@@ -454,22 +436,17 @@ def run(options: Options) -> Summary:
             else:
                 prechecked[key] = entry
 
-    phase("students")
     # 4. Students exist before any worker starts: workers then write only their own submission's rows.
     with _gradebook(db_url, course_id) as gb:
         for student in sorted({t["student"] for t in tasks} | {e["student"] for e in prechecked.values()}):
             gb.update_or_create_student(student)
 
-    phase("grade")
     # 5. Grade in parallel.
     workers = options.workers or os.cpu_count() or 1
     results = {}
-    pool_stats = {}
-    for result in run_pool(tasks, settings, workers, options.notebook_timeout, out / "logs", options.progress,
-                           pool_stats):
+    for result in run_pool(tasks, settings, workers, options.notebook_timeout, out / "logs", options.progress):
         results[_key(result["student"], result["assignment"])] = result
 
-    phase("record")
     # 6. Record outcomes: failures score 0 in the gradebook, with a feedback page that says why.
     failed = 0
     for key, result in results.items():
@@ -490,7 +467,6 @@ def run(options: Options) -> Summary:
                               entry["reason"])
         state["results"][key] = entry
 
-    phase("integrity")
     # 7. Integrity: scan every current submission (cheap), keep findings of earlier runs.
     known = integrity.known_module_names()
     references = {}
@@ -515,13 +491,16 @@ def run(options: Options) -> Summary:
             notes += extras.notes
             if state["results"].get(key, entry).get("status") == "graded":
                 for name in submission.notebooks:
-                    notes += integrity.runtime_notes(out / "autograded" / student / assignment / f"{name}.ipynb",
-                                                     cell_timeout, options.memory_limit_mb)
+                    graded = _read_graded(out / "autograded" / student / assignment / f"{name}.ipynb")
+                    if graded is not None:
+                        found = integrity.runtime_findings(graded, f"{name}.ipynb", cell_timeout,
+                                                           options.memory_limit_mb)
+                        flags += found[0]
+                        notes += found[1]
         record = state["results"].setdefault(key, entry)
         record["flags"] = [integrity.asdict(f) for f in flags]
         record["notes"] = [integrity.asdict(n) for n in notes]
 
-    phase("write")
     # 8. Scores from the gradebook; the CSV and the report.
     pairs = [(r["student"], r["assignment"]) for r in state["results"].values()]
     scores = read_scores(db_url, course_id, pairs)
@@ -534,19 +513,29 @@ def run(options: Options) -> Summary:
                      "max_score": f"{max_score:g}", "status": record["status"], "reason": record.get("reason", ""),
                      "flags": len(record.get("flags", []))})
     _write_csv(out / "grades.csv", rows)
+    from . import analytics
     from .report import write_report
 
-    write_report(out, state, collection.problems, settings)
+    pages = []
+    with _gradebook(db_url, course_id) as gb:
+        for assignment in sorted({row["assignment"] for row in rows}):
+            stats = analytics.collect(out, assignment, course.notebooks(assignment),
+                                      [row for row in rows if row["assignment"] == assignment], gb)
+            pages.append(analytics.write(out, stats).relative_to(out))
+    write_report(out, state, collection.problems, settings, pages)
     state_path.write_text(json.dumps(state, indent=1, sort_keys=True))
-    phase(None)
-    if pool_stats.get("worker_start"):
-        phases["worker start (each, mean)"] = sum(pool_stats["worker_start"]) / len(pool_stats["worker_start"])
     return Summary(rows=rows, graded=len(results), skipped=len(current) - len(results) - len(prechecked),
-                   failed=failed, seconds=time.perf_counter() - started, out=out,
-                   task_seconds={(r["student"], r["assignment"]): r.get("seconds", 0.0) for r in results.values()},
-                   feedback_seconds={(r["student"], r["assignment"]): r.get("feedback_seconds", 0.0)
-                                     for r in results.values()},
-                   phases=phases)
+                   failed=failed, seconds=time.perf_counter() - started, out=out)
+
+
+def _read_graded(path):
+    """An autograded notebook (nbformat), or None when nbgrader wrote none."""
+    import nbformat
+
+    try:
+        return nbformat.read(path, as_version=4)
+    except (OSError, ValueError):
+        return None
 
 
 def _write_csv(path, rows):

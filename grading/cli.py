@@ -151,6 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="do not write; exit 1 and list the notebooks that differ from a fresh generation")
     release.set_defaults(run=cmd_release)
 
+    from .limits import MEMORY_LIMIT_MB
+
     autograde = commands.add_parser("autograde", help="autograde a folder or zip of submissions")
     autograde.add_argument("submissions", metavar="SUBMISSIONS",
                            help="folder with one sub-folder per student, or a zip (an LMS export)")
@@ -166,8 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
                            help="seconds per cell (default: Execute.timeout in grading/nbgrader_config.py)")
     autograde.add_argument("--notebook-timeout", type=float, default=300.0, metavar="S",
                            help="seconds per notebook, then it is stopped and scores 0 (default: 300)")
-    autograde.add_argument("--memory-limit", type=int, default=4096, metavar="MB",
-                           help="memory limit of each kernel in MiB (default: 4096; 0: none)")
+    autograde.add_argument("--memory-limit", type=int, default=MEMORY_LIMIT_MB, metavar="MB",
+                           help=f"memory limit of each kernel in MiB (default: {MEMORY_LIMIT_MB}; 0: none)")
     autograde.add_argument("--max-notebook-mb", type=float, default=50.0, metavar="MB",
                            help="larger notebook files are not graded (default: 50)")
     autograde.add_argument("--regex", default=None,

@@ -27,8 +27,9 @@ from .course import Course
 # Limits that keep the demo quick; the per-notebook limit must exceed a normal notebook's time
 # (a few seconds) plus the SIGINT-ignoring student's (two per-cell limits), and be shorter than
 # the slow student's total (SLOW_CELLS x SLOW_SECONDS).
-DEMO_LIMITS = {"cell_timeout": 5, "notebook_timeout": 30.0, "memory_limit_mb": 1024}
-SLOW_CELLS, SLOW_SECONDS = 12, 3
+# (60 s per notebook: a normal one needs 10-30 s on a 2-core machine that other work loads.)
+DEMO_LIMITS = {"cell_timeout": 5, "notebook_timeout": 60.0, "memory_limit_mb": 1024}
+SLOW_CELLS, SLOW_SECONDS = 18, 4
 
 
 def code_cell(source: str, number: int) -> dict:
@@ -141,6 +142,15 @@ for cell in instructor["cells"]:
 """
 
 
+# Issue 12's attack: three lines at the top of the first answer, no exercise done.  An IPython input
+# transformer blanks every later cell that mentions a check, so no test cell ever runs; nbgrader
+# alone gave full marks.  Graded, every test cell lacks its proof of completion (grading/proof.py).
+BLANK_TESTS = """ip = get_ipython()
+blank = lambda lines: [] if any(word in "".join(lines) for word in ("check", "assert")) else lines
+ip.input_transformers_cleanup.append(blank)
+"""
+
+
 def write_notebook(notebook: dict, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
@@ -242,12 +252,15 @@ def build_class(root: Path, first: Assignment, second: Assignment, sandboxed: bo
     slow = a.insert_after(a.student(), "setup", *[f"import time\ntime.sleep({SLOW_SECONDS})"] * SLOW_CELLS)
     put("s20_slow", slow, 0.0, status="failed")
 
+    put("s21_blank_tests", a.prepend(a.student(filled=[]), a.exercises[0], BLANK_TESTS), 0.0)
+
     students = sorted({s for s, _ in scores})
     for student in students:  # every other (student, assignment) is a missing submission: 0
         for b in (a, second):
             scores.setdefault((student, b.name), 0.0)
             statuses.setdefault((student, b.name), "missing")
-    flagged = {"s04_hardcoded", "s09_sigint_ignored", "s10_os_exit", "s17_rebinding", "s19_reads_solutions"}
+    flagged = {"s04_hardcoded", "s09_sigint_ignored", "s10_os_exit", "s17_rebinding", "s19_reads_solutions",
+               "s21_blank_tests"}
     return DemoClass(root=root, scores=scores, max_scores={a.name: a.total, second.name: second.total},
                      statuses=statuses, flagged=flagged, notes=notes)
 

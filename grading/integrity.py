@@ -25,7 +25,17 @@ cell (its nbgrader grade_id, or its position) and the line:
   ``gradebook.db``...) or is computed at run time;
 * ``dynamic-code``: ``exec``, ``eval``, ``compile``, ``__import__``, ``ctypes``;
 * ``hard-coded``: a graded function whose every ``return`` is a constant, or
-  that returns a number that appears in the visible tests (heuristics).
+  that returns a number that appears in the visible tests (heuristics);
+* ``machinery``: code that changes how later cells run: IPython's input and AST
+  transformers, ``events`` callbacks, the shell's or the kernel's methods
+  (``run_cell``, ``run_code``, ``showtraceback``, ``do_execute``...), ``sys.excepthook``,
+  ``sys.displayhook``, ``sys.stdout``/``stderr``, trace and profile functions, threads,
+  attribute names computed at run time (``getattr(x, "run_" + "code")``) and strings that
+  name any of these, however they are built from constants.
+
+Flags found while grading (``runtime_findings``): ``no-proof``, a test cell that gave no
+valid proof that it ran to its end (grading/proof.py says why: a changed execution
+machinery, code other than the test's, interpreter tampering).
 
 Notes (not flags) list what nbgrader repairs or ignores: deleted, edited or
 reordered test and locked cells, extra files, and cells stopped by a limit.
@@ -43,8 +53,11 @@ from pathlib import Path
 
 from .cells import meta, source_of
 from .limits import DEAD_KERNEL, STUCK_CELL, TRUNCATED
+from .proof import PROOF_ERROR
 
-FLAG_CATEGORIES = ("rebinding", "frame-inspection", "kernel", "shell", "files", "dynamic-code", "hard-coded")
+# Most serious first (the report's summary ranks students by it).
+FLAG_CATEGORIES = ("no-proof", "machinery", "rebinding", "frame-inspection", "files", "hard-coded", "dynamic-code",
+                   "kernel", "shell")
 
 # Names the graded test cells rely on, besides builtins.
 TEST_NAMES = {"np", "numpy", "checks", "importlib", "nnlib", "math"}
@@ -81,6 +94,24 @@ _COURSE_PATH = re.compile(r"(^|[/\\])(solutions|source|autograded|submitted|rele
 _SHELL_MAGICS = {"bash", "sh", "script", "system", "sx", "writefile", "file", "perl", "ruby", "python",
                  "python3", "pypy", "svg", "javascript", "js", "html"}
 _FILE_MAGICS = {"run", "load", "cat", "more", "pycat", "less", "cd", "bookmark", "load_ext", "env"}
+# What decides how a cell runs (grading/proof.py audits the same at run time).
+_MACHINERY_NAMES = {
+    "input_transformers_cleanup", "input_transformers_post", "input_transformer_manager", "ast_transformers",
+    "run_cell", "run_cell_async", "_run_cell", "run_code", "run_ast_nodes", "transform_cell", "transform_ast",
+    "showtraceback", "_showtraceback", "showsyntaxerror", "showindentationerror", "set_custom_exc",
+    "custom_exceptions", "display_trap", "sys_excepthook", "shell_handlers", "do_execute", "execute_request",
+    "pre_run_cell", "post_run_cell", "pre_execute", "post_execute", "settrace", "setprofile", "addaudithook",
+    "excepthook", "displayhook", "display_pub", "NodeTransformer", "InteractiveShell", "ipykernel",
+}
+_MACHINERY_STORES = {"sys.excepthook", "sys.displayhook", "sys.stdout", "sys.stderr", "sys.__stdout__",
+                     "sys.__stderr__", "sys.breakpointhook", "sys.unraisablehook"}
+_MACHINERY_CALLS = {"sys.settrace": "sets a trace function", "sys.setprofile": "sets a profile function",
+                    "threading.settrace": "sets a trace function", "threading.setprofile": "sets a profile function",
+                    "sys.addaudithook": "adds an audit hook", "threading.Thread": "starts a thread",
+                    "threading.Timer": "starts a thread", "_thread.start_new_thread": "starts a thread",
+                    "contextlib.redirect_stdout": "captures the output", "contextlib.redirect_stderr":
+                    "captures the output"}
+_MAGIC_METHODS = {"run_line_magic", "run_cell_magic", "system", "getoutput"}
 
 
 @dataclass
@@ -197,6 +228,24 @@ def _is_constant(node) -> bool:
     return False
 
 
+def _constant_text(node) -> str | None:
+    """The string a constant expression spells (``"run_" + "code"``, ``"".join(["a", "b"])``, an
+    f-string of constants); None when it is computed from anything else."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _constant_text(node.left), _constant_text(node.right)
+        return None if left is None or right is None else left + right
+    if isinstance(node, ast.JoinedStr):
+        parts = [_constant_text(v) for v in node.values]
+        return None if None in parts else "".join(parts)
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "join"
+            and len(node.args) == 1 and isinstance(node.args[0], (ast.List, ast.Tuple))):
+        glue, parts = _constant_text(node.func.value), [_constant_text(e) for e in node.args[0].elts]
+        return None if glue is None or None in parts else glue.join(parts)
+    return None
+
+
 def _numbers_in(node) -> set:
     return {float(n.value) for n in ast.walk(node)
             if isinstance(n, ast.Constant) and type(n.value) in (int, float) and not _trivial_number(n.value)}
@@ -209,6 +258,7 @@ class _Visitor(ast.NodeVisitor):
         self.lines = lines
         self.graded = graded_function_cell
         self.depth = 0  # >0 inside a function or class body
+        self.magic_calls = set()  # get_ipython() calls that only run a magic (``%matplotlib``, ``!ls``)
 
     # -- helpers
     def flag(self, node, category, message):
@@ -238,8 +288,11 @@ class _Visitor(ast.NodeVisitor):
         elif isinstance(target, ast.Starred):
             self.check_target(target.value, node, verb)
         elif isinstance(target, ast.Attribute):
-            if self.is_module_root(target.value):
-                self.flag(node, "rebinding", f"{verb} {self.resolve(_dotted(target))}")
+            dotted = self.resolve(_dotted(target))
+            if dotted in _MACHINERY_STORES:
+                self.flag(node, "machinery", f"changes {dotted}")
+            elif self.is_module_root(target.value):
+                self.flag(node, "rebinding", f"{verb} {dotted}")
         elif isinstance(target, ast.Subscript):
             container = target.value
             dotted = self.resolve(_dotted(container)) or ""
@@ -328,7 +381,15 @@ class _Visitor(ast.NodeVisitor):
         raw = _dotted(node.func)
         name = self.resolve(raw) or ""
         short = node.func.attr if isinstance(node.func, ast.Attribute) else name.split(".")[-1]
-        if name in _KERNEL_CALLS:
+        self.check_text(node, _constant_text(node))
+        if name.split(".")[-1] == "get_ipython" and id(node) not in self.magic_calls:
+            self.flag(node, "machinery", "reaches the IPython shell (get_ipython()) beyond running a magic")
+        if name in ("getattr", "setattr", "delattr", "hasattr") and len(node.args) >= 2 and \
+                _constant_text(node.args[1]) is None:
+            self.flag(node, "dynamic-code", f"computes an attribute name at run time ({name})")
+        if name in _MACHINERY_CALLS:
+            self.flag(node, "machinery", f"{_MACHINERY_CALLS[name]} ({name})")
+        elif name in _KERNEL_CALLS:
             self.flag(node, "kernel", f"{_KERNEL_CALLS[name]} ({name})")
         elif name.startswith(_SHELL_CALLS):
             self.flag(node, "shell", f"runs a program ({name})")
@@ -379,6 +440,10 @@ class _Visitor(ast.NodeVisitor):
             self.flag(node, "files", f"{label} on a path computed at run time")
 
     def visit_Attribute(self, node):
+        if isinstance(node.value, ast.Call) and node.attr in _MAGIC_METHODS:
+            self.magic_calls.add(id(node.value))
+        if node.attr in _MACHINERY_NAMES:
+            self.flag(node, "machinery", f"reaches {node.attr}, which decides how cells run")
         if node.attr in _FRAME_ATTRIBUTES:
             self.flag(node, "frame-inspection", f"reads the frame attribute {node.attr}")
         elif node.attr == "__file__" and isinstance(node.ctx, ast.Load):
@@ -392,7 +457,22 @@ class _Visitor(ast.NodeVisitor):
             self.flag(node, "rebinding", "reaches into __builtins__")
         self.generic_visit(node)
 
+    def visit_BinOp(self, node):
+        self.check_text(node, _constant_text(node))
+        self.generic_visit(node)
+
+    def visit_JoinedStr(self, node):
+        self.check_text(node, _constant_text(node))
+        self.generic_visit(node)
+
+    def check_text(self, node, text):
+        """Flag a string built from constants that names the execution machinery."""
+        if text and (text in _MACHINERY_NAMES or text.split(".")[-1] in _MACHINERY_NAMES):
+            self.flag(node, "machinery", f"names {text!r}, which decides how cells run")
+
     def visit_Constant(self, node):
+        if isinstance(node.value, str):
+            self.check_text(node, node.value)
         if isinstance(node.value, str) and len(node.value) < 300 and re.search(
                 r"(^|[/\\])(solutions|autograded|gradebook\.db)([/\\]|$)", node.value):
             self.flag(node, "files", f"mentions the path {node.value!r}")
@@ -575,11 +655,25 @@ def scan_notebook(path: Path, source_notebook: dict, release_notebook: dict | No
         if tree is None:
             scanner.add_note(label, "syntax", "does not parse as Python (it will fail when run)")
             continue
-        lines = source.splitlines() if len(source.splitlines()) == len(python.splitlines()) else python.splitlines()
-        _Visitor(scanner, label, lines, meta(cell).get("grade_id") in graded_functions).visit(tree)
+        _visit(scanner, label, source, python, tree, meta(cell).get("grade_id") in graded_functions)
 
     _note_tampering(scanner, cells, release_notebook or source_notebook, restored)
     return scanner.scan
+
+
+def _visit(scanner, label, source, python, tree, graded):
+    lines = source.splitlines() if len(source.splitlines()) == len(python.splitlines()) else python.splitlines()
+    _Visitor(scanner, label, lines, graded).visit(tree)
+
+
+def scan_source(source: str, notebook: str = "", cell: str = "") -> list[Finding]:
+    """The flags of one cell's code on its own (what ``scan_notebook`` finds in each cell)."""
+    scanner = _Scanner(notebook, known_module_names(), set())
+    python = to_python(source)
+    tree = ast.parse(python)
+    scanner.learn_imports(tree)
+    _visit(scanner, cell, source, python, tree, graded=False)
+    return scanner.scan.flags
 
 
 def _note_tampering(scanner, cells, release_notebook, restored):
@@ -631,36 +725,37 @@ def scan_extra_files(names: list[str], known_modules: set | None = None) -> Scan
     return scan
 
 
-def runtime_notes(autograded_notebook: Path, cell_timeout: int, memory_limit_mb: int) -> list[Finding]:
-    """Cells of an autograded notebook that a time or memory limit stopped."""
-    try:
-        notebook = json.loads(Path(autograded_notebook).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    notes = []
-    for index, cell in enumerate(notebook.get("cells", [])):
-        for output in cell.get("outputs", []) or []:
+def runtime_findings(notebook, name: str, cell_timeout: int = 0, memory_limit_mb: int = 0):
+    """(flags, notes) from an autograded notebook (an nbformat node): test cells without valid
+    proof of completion (flags, grading/proof.py), and cells a time or memory limit stopped or
+    whose output was cut (notes)."""
+    flags, notes = [], []
+    for index, cell in enumerate(notebook.cells):
+        label = _label(cell, index)
+        for output in cell.get("outputs", []):
             if output.get("output_type") != "error":
                 continue
-            name = output.get("ename", "")
-            if name in ("KeyboardInterrupt", "CellTimeoutError"):
-                message = f"stopped by the {cell_timeout} s per-cell time limit"
-            elif name == STUCK_CELL:
-                message = (f"ignored the interrupt at the {cell_timeout} s per-cell time limit: the kernel was "
-                           "restarted and grading went on after this cell")
-            elif name == DEAD_KERNEL:
-                message = ("ended the kernel (os._exit, a crash, or the memory limit): the kernel was restarted "
-                           "and grading went on after this cell")
-            elif name == "MemoryError":
-                message = f"ran out of memory (limit {memory_limit_mb} MiB per kernel)"
-            else:
+            ename = output.get("ename", "")
+            if ename == PROOF_ERROR:
+                flags.append(Finding(name, label, 0, "no-proof", output.get("evalue", "")))
                 continue
-            note = Finding(Path(autograded_notebook).name, _label(cell, index), 0, "limits", message)
-            if note not in notes:
+            message = _LIMIT_MESSAGES.get(ename)
+            note = message and Finding(name, label, 0, "limits",
+                                       message.format(cell_timeout=cell_timeout, memory_limit_mb=memory_limit_mb))
+            if note and note not in notes:
                 notes.append(note)
         if any(TRUNCATED in "".join(output.get("text", "")) or
-               TRUNCATED in str(output.get("data", {}).get("text/plain", ""))
-               for output in cell.get("outputs", []) or []):
-            notes.append(Finding(Path(autograded_notebook).name, _label(cell, index), 0, "limits",
-                                 "output too long: cut in the graded notebook and the feedback"))
-    return notes
+               TRUNCATED in str(output.get("data", {}).get("text/plain", "")) for output in cell.get("outputs", [])):
+            notes.append(Finding(name, label, 0, "limits", "output too long: cut in the graded notebook and the feedback"))
+    return flags, notes
+
+
+_LIMIT_MESSAGES = {
+    "KeyboardInterrupt": "stopped by the {cell_timeout} s per-cell time limit",
+    "CellTimeoutError": "stopped by the {cell_timeout} s per-cell time limit",
+    STUCK_CELL: ("ignored the interrupt at the {cell_timeout} s per-cell time limit: the kernel was restarted and "
+                 "grading went on after this cell"),
+    DEAD_KERNEL: ("ended the kernel (os._exit, a crash, or the memory limit): the kernel was restarted and grading "
+                  "went on after this cell"),
+    "MemoryError": "ran out of memory (limit {memory_limit_mb} MiB per kernel)",
+}

@@ -23,7 +23,9 @@ cell.  After ``max_stopped_cells`` such cells the notebook fails as before.
 from __future__ import annotations
 
 import copy
+import json
 import sys
+import time
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
@@ -32,6 +34,8 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute, LimitOutput
 from traitlets import Integer, List, Unicode
+
+from .proof import Guard, TestCellProof, failure_output, is_test_cell
 
 TRUNCATED = "... Output truncated ..."  # nbgrader's own marker (LimitOutput)
 
@@ -48,6 +52,14 @@ def _address_space_limiter(limit_bytes: int):
 
 
 SANDBOX = Path(__file__).with_name("sandbox.py")
+MEMORY_LIMIT_MB = 4096  # the default address-space limit of a grading kernel (--memory-limit)
+
+
+def kernel_died(memory_limit_mb: int) -> str:
+    """Why a kernel is gone, said once for the cell's error, the CSV and the report."""
+    return ("the code ended the Python process (os._exit, a crash, or the "
+            f"{memory_limit_mb} MiB memory limit)" if memory_limit_mb else
+            "the code ended the Python process (os._exit or a crash)")
 
 
 class LimitedKernelManager(AsyncKernelManager):
@@ -55,7 +67,7 @@ class LimitedKernelManager(AsyncKernelManager):
     when ``hidden_paths`` is set, inside grading/sandbox.py, which covers those paths."""
 
     memory_limit_mb = Integer(
-        4096, help="Address-space limit of each kernel in MiB (0: none)."
+        MEMORY_LIMIT_MB, help="Address-space limit of each kernel in MiB (0: none)."
     ).tag(config=True)
 
     hidden_paths = List(
@@ -70,6 +82,8 @@ class LimitedKernelManager(AsyncKernelManager):
             kernel_cmd = [sys.executable, str(SANDBOX), *hide, "--", *kernel_cmd]
         return await super()._async_launch_kernel(kernel_cmd, **kw)
 
+
+TIMES_FILE = ".grading-cell-seconds.json"  # seconds each cell ran, beside the autograded notebook (analytics)
 
 # The ``ename`` of the error output a stopped cell gets (integrity.runtime_notes reads them).
 STUCK_CELL, DEAD_KERNEL = "InterruptIgnored", "KernelDied"
@@ -89,11 +103,45 @@ class LimitedExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         self._stopped = []   # indices of the cells stopped so far in this notebook
-        return super().preprocess(nb, resources, km)
+        self._guard = None   # the kernel's guard (grading/proof.py), installed before the first cell
+        self._seconds = {}   # cell -> seconds it ran (the class analytics' slowest cells)
+        result = super().preprocess(nb, resources, km)
+        self._write_times()
+        return result
 
     def preprocess_cell(self, cell, resources, index):
+        started = time.monotonic()
         try:
-            return super().preprocess_cell(cell, resources, index)
+            return self._run_cell(cell, resources, index)
+        finally:
+            label = (cell.get("metadata", {}).get("nbgrader") or {}).get("grade_id") or f"cell {index + 1}"
+            self._seconds[label] = round(time.monotonic() - started, 3)
+
+    def _write_times(self):
+        folder = Path((self.resources.get("metadata") or {}).get("path") or ".")
+        name = self.resources.get("unique_key") or "notebook"
+        try:
+            times = json.loads((folder / TIMES_FILE).read_text()) if (folder / TIMES_FILE).exists() else {}
+            times[name] = self._seconds
+            (folder / TIMES_FILE).write_text(json.dumps(times))
+        except (OSError, ValueError):
+            pass  # analytics only
+
+    def _run_cell(self, cell, resources, index):
+        """Run one cell; a test cell runs with its proof line and keeps its points only on valid proof."""
+        if self._guard is None:
+            self._install_guard()
+        proof = TestCellProof(cell, self._guard) if is_test_cell(cell) else None
+        try:
+            if proof is None:
+                return super().preprocess_cell(cell, resources, index)
+            ran, resources = super().preprocess_cell(proof.cell_to_run(cell), resources, index)
+            cell.outputs, cell.execution_count = ran.outputs, ran.execution_count
+            problems = proof.check(cell)
+            if problems:
+                cell.outputs.append(failure_output(problems))
+            self.nb.cells[index] = cell  # the instructor's source, never the proof line
+            return cell, self.resources
         except (CellTimeoutError, DeadKernelError) as error:
             if len(self._stopped) >= self.max_stopped_cells:
                 raise
@@ -108,12 +156,18 @@ class LimitedExecute(Execute):
                 raise error from None
             return cell, self.resources
 
+    def _install_guard(self):
+        """Install grading/kernel_guard.py in the fresh kernel, before any of the notebook's code."""
+        self._guard = Guard()
+        folder = Path((self.resources.get("metadata") or {}).get("path") or ".")
+        message = self.kc.execute(self._guard.setup_code(folder), store_history=False)
+        reply = self.wait_for_reply(message)
+        if not reply or reply["content"]["status"] != "ok":
+            raise RuntimeError(f"could not install the grading guard in the kernel: {reply and reply['content']}")
+
     def _stopped_output(self, error):
         if isinstance(error, DeadKernelError):
-            limit = getattr(self.km, "memory_limit_mb", 0)
-            name, text = DEAD_KERNEL, ("the code ended the Python process (os._exit, a crash, or the "
-                                       f"{limit} MiB memory limit)" if limit else
-                                       "the code ended the Python process (os._exit or a crash)")
+            name, text = DEAD_KERNEL, kernel_died(getattr(self.km, "memory_limit_mb", 0))
         else:
             name, text = STUCK_CELL, (f"the cell was still running after the {self.timeout} s time limit and "
                                       "ignored the interrupt (does a loop ignore SIGINT or catch "
@@ -127,6 +181,7 @@ class LimitedExecute(Execute):
             self.kc.stop_channels()
         run_sync(self.km.restart_kernel)(now=True)
         self.start_new_kernel_client()
+        self._install_guard()
         for earlier in range(index):
             original = self.nb.cells[earlier]
             if original.cell_type != "code" or earlier in self._stopped:

@@ -39,9 +39,9 @@ from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, GetGrades, IgnorePattern, SaveAutoGrades,
 )
 
-from grading.feedback import HideTestTracebacks  # noqa: E402
+from grading.feedback import HideTestTracebacks, RenderMath  # noqa: E402
 from grading.heldout import HeldOutScore  # noqa: E402
-from grading.limits import LimitedExecute, LimitOutputSize  # noqa: E402
+from grading.limits import MEMORY_LIMIT_MB, LimitedExecute, LimitOutputSize  # noqa: E402
 
 # Autograde exactly as nbgrader does, except that each kernel starts with a memory limit
 # (one student's runaway allocation gets a MemoryError, not the machine), that a saved model
@@ -51,9 +51,11 @@ c.Autograde.autograde_preprocessors = [
     LimitedExecute, HeldOutScore, IgnorePattern, ClearMetadataPreprocessor, LimitOutputSize,
     SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
 ]
-c.LimitedKernelManager.memory_limit_mb = 4096
+c.LimitedKernelManager.memory_limit_mb = MEMORY_LIMIT_MB
 # Long outputs are cut in the autograded notebook and the feedback.
 c.LimitOutputSize.max_lines = 1000
 c.LimitOutputSize.max_chars = 10000
-# Feedback never shows hidden tests: not in the cells' source, nor quoted by a traceback.
-c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, ClearHiddenTests, HideTestTracebacks]
+# Feedback never shows hidden tests: not in the cells' source, nor quoted by a traceback; its
+# math is MathML, so it needs no MathJax from a CDN (grading/feedback.py).
+c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, ClearHiddenTests, HideTestTracebacks,
+                                    RenderMath]

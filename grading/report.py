@@ -9,12 +9,54 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .integrity import FLAG_CATEGORIES
+
 
 def _md(text) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def write_report(out: Path, state: dict, skipped_folders: list, settings: dict) -> None:
+def _severity(category: str) -> int:
+    return FLAG_CATEGORIES.index(category) if category in FLAG_CATEGORIES else len(FLAG_CATEGORIES)
+
+
+def _by_category(flags: list) -> list:
+    """[(category, its flags)], most serious category first."""
+    categories = sorted({f["category"] for f in flags}, key=_severity)
+    return [(c, [f for f in flags if f["category"] == c]) for c in categories]
+
+
+def _ranked(records: list) -> dict:
+    """{flagged student: {"flags", "assignments"}}, most serious first: by the most serious kind of
+    flag, then by the number of flags."""
+    students = {}
+    for record in records:
+        for flag in record.get("flags") or []:
+            students.setdefault(record["student"], {"flags": [], "assignments": set()})
+            students[record["student"]]["flags"].append(flag)
+            students[record["student"]]["assignments"].add(record["assignment"])
+
+    def rank(item):
+        return min(_severity(f["category"]) for f in item[1]["flags"]), -len(item[1]["flags"]), item[0]
+    return dict(sorted(students.items(), key=rank))
+
+
+def _summary(records: list) -> list[str]:
+    """One line per flagged student, most serious first: each kind of flag with its count."""
+    students = _ranked(records)
+    if not students:
+        return ["## Students to look at", "", "None: no flag.", ""]
+    lines = ["## Students to look at", "",
+             f"{len(students)} students, most serious first (kinds in order: {', '.join(FLAG_CATEGORIES)}); "
+             "details under *Flags for review*.", ""]
+    for student, found in students.items():
+        kinds = ", ".join(f"{c} {len(f)}" for c, f in _by_category(found["flags"]))
+        lines.append(f"- **{student}**: {kinds} ({', '.join(sorted(found['assignments']))})")
+    return lines + [""]
+
+
+def write_report(out: Path, state: dict, skipped_folders: list, settings: dict, analytics: list = ()) -> None:
+    """``analytics``: the class analytics pages (grading/analytics.py), relative to ``out``."""
     records = sorted(state["results"].values(), key=lambda r: (r["student"], r["assignment"]))
     counts = {status: sum(r["status"] == status for r in records) for status in ("graded", "failed", "missing")}
     flagged = [r for r in records if r.get("flags")]
@@ -34,7 +76,12 @@ def write_report(out: Path, state: dict, skipped_folders: list, settings: dict) 
              f"{counts['graded']} graded, {counts['failed']} could not be graded, {counts['missing']} missing; "
              f"{len(flagged)} flagged for review.",
              f"Limits: {settings['cell_timeout']} s per cell, {settings['memory_limit_mb']} MiB per kernel.",
-             f"Sandbox: {settings.get('sandbox', 'off')}.", ""]
+             f"Sandbox: {settings.get('sandbox', 'off')}."]
+    if analytics:
+        lines.append("Class analytics (what the class did not understand): " +
+                     ", ".join(f"[{Path(page).stem}]({page})" for page in analytics) + ".")
+    lines.append("")
+    lines += _summary(records)
     absent = [r for r in records if r["status"] == "missing" and r.get("reason", "").startswith("nothing submitted")]
     problems = [r for r in records if (r["status"] != "graded" or r.get("reason")) and r not in absent]
     lines += ["## Scores that need attention", ""]
@@ -58,13 +105,16 @@ def write_report(out: Path, state: dict, skipped_folders: list, settings: dict) 
                  "every `files` flag."), ""]
     if not flagged:
         lines.append("None.")
-    for record in flagged:
+    order = {student: rank for rank, student in enumerate(_ranked(records))}
+    for record in sorted(flagged, key=lambda r: (order[r["student"]], r["assignment"])):  # by student and kind
         lines.append(f"### {record['student']} / {record['assignment']}")
-        for flag in record["flags"]:
-            where = f"`{flag['notebook']}`" + (f", cell `{flag['cell']}`" if flag["cell"] else "") + \
-                (f", line {flag['line']}" if flag["line"] else "")
-            code = f": `{flag['code']}`" if flag.get("code") else ""
-            lines.append(f"- **{flag['category']}** {where}: {flag['message']}{code}")
+        for category, flags in _by_category(record["flags"]):
+            lines.append(f"- **{category}** ({len(flags)}):")
+            for flag in flags:
+                where = f"`{flag['notebook']}`" + (f", cell `{flag['cell']}`" if flag["cell"] else "") + \
+                    (f", line {flag['line']}" if flag["line"] else "")
+                code = f": `{flag['code']}`" if flag.get("code") else ""
+                lines.append(f"  - {where}: {flag['message']}{code}")
         lines.append("")
     noted = [r for r in records if r.get("notes")]
     lines += ["", "## Notes", "", "What nbgrader repaired or ignored; nothing to do unless it surprises you.", ""]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import time
 import traceback
+from pathlib import Path
 
 # Phrases in nbgrader's log, and what they mean for the student.
 _FAILURES = (
@@ -27,10 +28,8 @@ _FAILURES = (
     ("Timeout waiting for IOPub", "timeout: a cell did not stop when interrupted after the per-cell time "
                                   "limit ({cell_timeout} s)"),
     ("UnresponsiveKernelError", "timeout: the kernel became unresponsive"),
-    ("DeadKernelError", "kernel died: the code ended the Python process (os._exit, a crash, or the "
-                        "{memory_limit_mb} MiB memory limit)"),
-    ("Kernel died", "kernel died: the code ended the Python process (os._exit, a crash, or the "
-                    "{memory_limit_mb} MiB memory limit)"),
+    ("DeadKernelError", "kernel died: {kernel_died}"),
+    ("Kernel died", "kernel died: {kernel_died}"),
     ("NotJSONError", "not a valid notebook: the file is not notebook JSON"),
     ("MemoryError", "out of memory in nbgrader itself (the notebook's outputs are too large)"),
 )
@@ -38,9 +37,11 @@ _FAILURES = (
 
 def explain_failure(text: str, settings: dict) -> str:
     """A one-line reason, for the grades CSV, from nbgrader's log and traceback of a failed autograde."""
+    from .limits import kernel_died
+
     for phrase, reason in _FAILURES:
         if phrase in text:
-            return reason.format(**settings)
+            return reason.format(kernel_died=kernel_died(settings["memory_limit_mb"]), **settings)
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     errors = [line for line in lines if line.startswith("[ERROR]") and "Please see" not in line]
     last = errors[-1] if errors else (lines[-1] if lines else "no details")
@@ -65,7 +66,7 @@ def make_api(settings: dict):
 def grade(api, task: dict, settings: dict) -> dict:
     """Autograde one (student, assignment) with nbgrader, then write its feedback; never raises."""
     student, assignment = task["student"], task["assignment"]
-    result = dict(task, success=False, reason="", seconds=0.0, feedback_seconds=0.0)
+    result = dict(task, success=False, reason="", seconds=0.0)
     start = time.perf_counter()
     try:
         outcome = api.autograde(assignment, student, force=True, create=True)
@@ -74,10 +75,13 @@ def grade(api, task: dict, settings: dict) -> dict:
             result["reason"] = explain_failure((outcome.get("log") or "") + "\n" + (outcome.get("error") or ""),
                                                settings)
             return result
-        start = time.perf_counter()
         feedback = api.generate_feedback(assignment, student, force=True)
-        result["feedback_seconds"] = time.perf_counter() - start
         result["success"] = True
+        if feedback["success"]:
+            from .feedback import finish_pages
+
+            root = Path(settings["work_root"])
+            finish_pages(root / "feedback" / student / assignment, root / "autograded" / student / assignment)
         if not feedback["success"]:
             result["reason"] = "graded, but nbgrader could not write the feedback: " + \
                 explain_failure(feedback.get("log") or "", settings)

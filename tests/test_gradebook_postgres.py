@@ -27,7 +27,7 @@ from test_grading import FIRST, ROOT, SECOND, autograde_cli, read_csv
 
 STUDENTS = ("s01_full", "s02_untouched", "s03_partly", "s05_invalid_json", "s06_missing", "s10_os_exit",
             "s20_slow")
-# s20_slow sleeps 36 s: its worker is killed mid-notebook after 12 s (the last --notebook-timeout given wins);
+# s20_slow sleeps 72 s: its worker is killed mid-notebook after 12 s (the last --notebook-timeout given wins);
 # an honest notebook takes 2-5 s here.
 KILL_AFTER = ("--notebook-timeout", 12)
 COURSE_ID = course_config().CourseDirectory.course_id

@@ -168,7 +168,7 @@ def graded_class(tmp_path_factory):
     # s02 finally solves assignment 01; a late student hands in 03.
     changed = json.loads((demo.root / "s01_full" / FIRST / f"{FIRST}.ipynb").read_text(encoding="utf-8"))
     write_notebook(changed, demo.root / "s02_untouched" / f"{FIRST}.ipynb")
-    shutil.copytree(demo.root / "s01_full" / SECOND, demo.root / "s21_late" / SECOND)
+    shutil.copytree(demo.root / "s01_full" / SECOND, demo.root / "s22_late" / SECOND)
     third = autograde_cli(course, demo.root, out)
     assert third.returncode == 0, third.stdout + third.stderr[-3000:]
     runs["third"] = (third, snapshot(out))
@@ -193,8 +193,42 @@ def test_every_student_gets_exactly_the_expected_score(graded_class):
     # The third run regraded exactly the changed and the new submission.
     final = {(r["student"], r["assignment"]): float(r["score"]) for r in rows}
     assert final[("s02_untouched", FIRST)] == demo.max_scores[FIRST]
-    assert final[("s21_late", SECOND)] == demo.max_scores[SECOND]
+    assert final[("s22_late", SECOND)] == demo.max_scores[SECOND]
     assert "autograded 2 submission(s)" in runs["third"][0].stdout
+
+
+@pytest.mark.slow
+def test_class_analytics_agree_with_the_gradebook(graded_class):
+    from nbgrader.api import Gradebook
+
+    demo, out, runs = graded_class
+    rows = read_csv(out / "grades.csv")
+    assert "analytics/01_linear_regression.html" in (out / "report.md").read_text()
+    with Gradebook(f"sqlite:///{out / 'gradebook.db'}", "nn-from-scratch") as gb:
+        for assignment in (FIRST, SECOND):
+            page = (out / "analytics" / f"{assignment}.html").read_text(encoding="utf-8")
+            assert page.count("<img") >= 3 and "Failing checks" in page
+            table = read_csv(out / "analytics" / f"{assignment}.csv")
+            handed_in = [r for r in rows if r["assignment"] == assignment and r["status"] != "missing"]
+            distribution = {r["name"]: int(r["students"]) for r in table if r["kind"] == "score"}
+            assert distribution == dict(__import__("collections").Counter(f"{float(r['score']):g}" for r in handed_in))
+            for cell in graded_test_cells(demo.course, assignment):
+                scores = {r["student"]: gb.find_grade(cell, assignment, assignment, r["student"]).score or 0.0
+                          for r in handed_in}
+                row = next(r for r in table if r["kind"] == "exercise" and r["name"] == cell)
+                assert float(row["mean"]) == pytest.approx(sum(scores.values()) / len(scores), abs=1e-4)  # 4 decimals
+                full = gb.find_grade(cell, assignment, assignment, handed_in[0]["student"]).max_score
+                assert float(row["full_marks_share"]) == pytest.approx(
+                    sum(s >= full for s in scores.values()) / len(scores), abs=1e-4)
+                # Every graded submission that lost this cell failed exactly one check of it.
+                lost = sum(scores[r["student"]] == 0 for r in handed_in if r["status"] == "graded")
+                failing = sum(int(r["students"]) for r in table if r["kind"] == "check"
+                              and r["name"].startswith(f"{cell}: "))
+                assert failing == lost, cell
+    table = read_csv(out / "analytics" / f"{FIRST}.csv")
+    untouched = next(r for r in table if r["kind"] == "exercise" and r["name"] == "predict-tests")
+    assert 0 < float(untouched["attempted_share"]) < 1
+    assert any(r["kind"] == "cell" and float(r["max_seconds"]) > 0 for r in table)
 
 
 @pytest.mark.slow
@@ -212,18 +246,38 @@ def test_the_report_flags_exactly_the_dishonest_students_with_cell_and_line(grad
     assert flagged == demo.flagged
     for submission in report["submissions"]:
         for flag in submission["flags"]:
-            if flag["notebook"].endswith(".ipynb"):
+            if flag["category"] == "no-proof":  # found while grading: the cell, and why
+                assert flag["cell"] and flag["message"], flag
+            elif flag["notebook"].endswith(".ipynb"):
                 assert flag["cell"] and flag["line"] >= 1 and flag["code"], flag
     categories = {s["student"]: {f["category"] for f in s["flags"]} for s in report["submissions"] if s["flags"]}
     assert categories["s04_hardcoded"] == {"hard-coded"}
     assert {"rebinding", "hard-coded"} <= categories["s17_rebinding"]
     assert "files" in categories["s19_reads_solutions"] and "kernel" in categories["s10_os_exit"]
+    # Issue 12's attack: flagged where it is written, and at run time in every test cell it emptied.
+    blank = next(s for s in report["submissions"] if s["student"] == "s21_blank_tests")
+    assert {(f["category"], f["cell"]) for f in blank["flags"] if f["category"] == "machinery"} >= {
+        ("machinery", demo_first_exercise(demo))}
+    no_proof = {f["cell"] for f in blank["flags"] if f["category"] == "no-proof"}
+    assert no_proof == set(graded_test_cells(demo.course, FIRST)), blank["flags"]
     notes = {(s["student"], s["assignment"]): " ".join(n["message"] for n in s["notes"])
              for s in report["submissions"]}
     for key, phrase in demo.notes.items():
         assert phrase in notes[key], (key, notes[key])
     markdown = (out / "report.md").read_text()
     assert "s17_rebinding / 01_linear_regression" in markdown and "nnlib.checks.expect_close" in markdown
+
+
+def graded_test_cells(course: Path, assignment: str) -> list[str]:
+    source = json.loads(notebook_path(course / "solutions", assignment).read_text(encoding="utf-8"))
+    return [c["metadata"]["nbgrader"]["grade_id"] for c in source["cells"]
+            if c["metadata"].get("nbgrader", {}).get("grade") and not c["metadata"]["nbgrader"].get("solution")]
+
+
+def demo_first_exercise(demo) -> str:
+    source = json.loads(notebook_path(demo.course / "solutions", FIRST).read_text(encoding="utf-8"))
+    return next(c["metadata"]["nbgrader"]["grade_id"] for c in source["cells"]
+                if c["metadata"].get("nbgrader", {}).get("solution"))
 
 
 @pytest.mark.slow
@@ -349,6 +403,6 @@ def test_demo_class_writes_the_synthetic_class_and_refuses_a_used_folder(tmp_pat
     result = grading_cli("demo-class", tmp_path / "demo")
     assert result.returncode == 0, result.stderr
     students = sorted(p.name for p in (tmp_path / "demo").iterdir())
-    assert len(students) == 20 and students[0] == "s01_full" and "autograde" in result.stdout
+    assert len(students) == 21 and students[0] == "s01_full" and "autograde" in result.stdout
     again = grading_cli("demo-class", tmp_path / "demo")
     assert again.returncode == 2 and "not empty" in again.stderr

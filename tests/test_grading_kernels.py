@@ -119,7 +119,7 @@ ENDS_KERNEL = "import os\nos._exit(1)"
 
 
 def test_a_cell_that_ignores_the_interrupt_or_ends_the_kernel_costs_only_that_cell(tmp_path):
-    from grading.integrity import runtime_notes
+    from grading.integrity import runtime_findings
     from grading.limits import DEAD_KERNEL, STUCK_CELL, LimitedExecute
 
     nb = notebook_of("a = 1\nprint('start')", IGNORES_INTERRUPT, "print('after the loop', a + 1)",
@@ -130,10 +130,7 @@ def test_a_cell_that_ignores_the_interrupt_or_ends_the_kernel_costs_only_that_ce
     assert outputs[2] == ["after the loop 2\n"] and outputs[4] == ["after the exit 11\n"]
     assert len(outputs[1]) == 1 and outputs[1][0].startswith(f"{STUCK_CELL}: ") and "2 s" in outputs[1][0]
     assert len(outputs[3]) == 1 and outputs[3][0].startswith(f"{DEAD_KERNEL}: ") and "MiB" in outputs[3][0]
-    import nbformat
-    path = tmp_path / "graded.ipynb"
-    nbformat.write(nb, path)
-    notes = [note.message for note in runtime_notes(path, 2, 512)]
+    notes = [note.message for note in runtime_findings(nb, "graded.ipynb", 2, 512)[1]]
     assert len(notes) == 2 and "ignored the interrupt" in notes[0] and "ended the kernel" in notes[1]
 
 

@@ -146,7 +146,7 @@ def test_extra_files_are_noted_and_a_module_shadow_is_flagged():
     assert sorted(f.notebook for f in shadow.flags) == ["nnlib/checks.py", "numpy.py", "sitecustomize.py"]
 
 
-def test_runtime_notes_name_the_limit_that_stopped_a_cell(tmp_path):
+def test_runtime_notes_name_the_limit_that_stopped_a_cell():
     notebook = submission()
     notebook["cells"][1]["outputs"] = [{"output_type": "error", "ename": "KeyboardInterrupt", "evalue": "",
                                         "traceback": []}]
@@ -154,8 +154,11 @@ def test_runtime_notes_name_the_limit_that_stopped_a_cell(tmp_path):
                                         "traceback": []}]
     notebook["cells"][2]["outputs"] = [{"output_type": "stream", "name": "stdout",
                                         "text": "x\n... Output truncated ..."}]
-    path = write_notebook(notebook, tmp_path / "graded.ipynb")
-    notes = {(n.cell, n.message) for n in integrity.runtime_notes(path, 7, 512)}
+    import nbformat
+
+    flags, notes = integrity.runtime_findings(nbformat.from_dict(notebook), "graded.ipynb", 7, 512)
+    assert flags == []
+    notes = {(n.cell, n.message) for n in notes}
     assert notes == {("square", "stopped by the 7 s per-cell time limit"),
                      ("setup", "ran out of memory (limit 512 MiB per kernel)"),
                      ("square-tests", "output too long: cut in the graded notebook and the feedback")}
