@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import sys
+from functools import partial
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
@@ -31,7 +32,7 @@ from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute, LimitOutput
-from traitlets import Integer, List, Unicode
+from traitlets import Bool, Integer, List, Unicode
 
 TRUNCATED = "... Output truncated ..."  # nbgrader's own marker (LimitOutput)
 
@@ -41,18 +42,15 @@ except ImportError:  # Windows
     resource = None
 
 
-def _address_space_limiter(limit_bytes: int):
-    def apply_limit():  # runs in the child between fork and exec
-        resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
-    return apply_limit
-
-
 SANDBOX = Path(__file__).with_name("sandbox.py")
 
 
 class LimitedKernelManager(AsyncKernelManager):
     """An AsyncKernelManager whose kernels start with a memory (address space) limit and,
-    when ``hidden_paths`` is set, inside grading/sandbox.py, which covers those paths."""
+    when ``sandbox`` is on or ``hidden_paths`` is set, in grading/sandbox.py's sandbox: with
+    bubblewrap, read-only but for private folders, alone in their PID and network namespaces,
+    with limits on processes, file size and disk (the kernel then talks over ZeroMQ's ipc
+    transport); without it, only the hidden paths are covered."""
 
     memory_limit_mb = Integer(
         4096, help="Address-space limit of each kernel in MiB (0: none)."
@@ -62,13 +60,54 @@ class LimitedKernelManager(AsyncKernelManager):
         Unicode(), help="Folders and files the kernels must not see (grading/sandbox.py; Linux)."
     ).tag(config=True)
 
+    sandbox = Bool(False, help="Start each kernel in the sandbox (implied by hidden_paths).").tag(config=True)
+    process_limit = Integer(512, help="Processes and threads of a sandboxed kernel (0: none).").tag(config=True)
+    file_size_limit_mb = Integer(256, help="Largest file a kernel may write, in MiB (0: none).").tag(config=True)
+    disk_limit_mb = Integer(512, help="Size of a sandboxed kernel's private /tmp and /dev/shm, in MiB.").tag(
+        config=True)
+
+    _box = None
+
+    def _sandboxed(self):
+        return self.sandbox or bool(self.hidden_paths)
+
+    def _full_sandbox(self):
+        from . import sandbox
+
+        return self._sandboxed() and sandbox.probe()[0] == "full"
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self._full_sandbox() and self._box is None:  # once per manager: restarts keep the same sockets
+            from .sandbox import KernelBox, Limits
+
+            self._box = KernelBox(self.hidden_paths, Limits(self.process_limit, self.file_size_limit_mb,
+                                                            self.disk_limit_mb), self.memory_limit_mb)
+            self.transport, self.ip = "ipc", self._box.ipc_prefix
+        return await super()._async_pre_start_kernel(**kw)
+
     async def _async_launch_kernel(self, kernel_cmd, **kw):
-        if resource is not None and self.memory_limit_mb > 0:
-            kw["preexec_fn"] = _address_space_limiter(self.memory_limit_mb * 1024 * 1024)
-        if self.hidden_paths:
+        if self._box is not None:
+            kernel_cmd = self._box.command(kernel_cmd, kw.get("cwd"), self.connection_file)
+            kw["preexec_fn"] = self._box.preexec
+            info = await super()._async_launch_kernel(kernel_cmd, **kw)
+            await self._box.started(self.provisioner.process.pid)
+            return info
+        if resource is not None and (self.memory_limit_mb > 0 or self.file_size_limit_mb > 0):
+            from .sandbox import set_limits
+
+            kw["preexec_fn"] = partial(set_limits, self.memory_limit_mb, self.file_size_limit_mb)
+        if self._sandboxed():
             hide = [part for path in self.hidden_paths for part in ("--hide", path)]
             kernel_cmd = [sys.executable, str(SANDBOX), *hide, "--", *kernel_cmd]
         return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    async def _async_cleanup_resources(self, restart=False):
+        await super()._async_cleanup_resources(restart=restart)
+        if self._box is not None:
+            self._box.end()
+            if not restart:
+                self._box.close()
+                self._box = None
 
 
 # The ``ename`` of the error output a stopped cell gets (integrity.runtime_notes reads them).
