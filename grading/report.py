@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .sandbox import Limits, environment_warning
+
 
 def _md(text) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
@@ -20,7 +22,8 @@ def write_report(out: Path, state: dict, skipped_folders: list, settings: dict) 
     flagged = [r for r in records if r.get("flags")]
     summary = dict(counts, submissions=len(records), students=len({r["student"] for r in records}),
                    flagged=len(flagged), cell_timeout=settings["cell_timeout"],
-                   memory_limit_mb=settings["memory_limit_mb"], sandbox=settings.get("sandbox", "off"))
+                   memory_limit_mb=settings["memory_limit_mb"], sandbox=settings.get("sandbox", "off"),
+                   limits=settings.get("limits"), environment_changes=settings.get("environment_changes", []))
     data = {
         "summary": summary,
         "submissions": [{k: r.get(k) for k in ("student", "assignment", "status", "reason", "score", "max_score",
@@ -33,8 +36,10 @@ def write_report(out: Path, state: dict, skipped_folders: list, settings: dict) 
              f"{summary['students']} students, {summary['submissions']} (student, assignment) pairs: "
              f"{counts['graded']} graded, {counts['failed']} could not be graded, {counts['missing']} missing; "
              f"{len(flagged)} flagged for review.",
-             f"Limits: {settings['cell_timeout']} s per cell, {settings['memory_limit_mb']} MiB per kernel.",
+             f"Limits: {settings['cell_timeout']} s per cell, {settings['memory_limit_mb']} MiB per kernel"
+             + (f", {Limits(**settings['limits']).describe()}." if settings.get("limits") else "."),
              f"Sandbox: {settings.get('sandbox', 'off')}.", ""]
+    lines += environment_warning(settings.get("environment_changes"))
     absent = [r for r in records if r["status"] == "missing" and r.get("reason", "").startswith("nothing submitted")]
     problems = [r for r in records if (r["status"] != "graded" or r.get("reason")) and r not in absent]
     lines += ["## Scores that need attention", ""]

@@ -83,8 +83,10 @@ class Limits:
     disk_mb: int = 512       # size of its private /tmp and of its /dev/shm
 
     def describe(self) -> str:
-        return (f"{self.processes} processes and threads, files of {self.file_size_mb} MiB, "
-                f"{self.disk_mb} MiB of private /tmp (its folder and home) and {self.disk_mb} MiB of /dev/shm")
+        """For the report's 'Limits:' line, with the option that changes each."""
+        return (f"{self.processes or 'no limit on'} processes and threads (--process-limit), "
+                f"files of {self.file_size_mb or 'any'} MiB (--file-size-limit), {self.disk_mb} MiB of private "
+                f"/tmp (its folder and home) and {self.disk_mb} MiB of /dev/shm (--disk-limit)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -357,20 +359,19 @@ def available() -> tuple[bool, str]:
 
 
 def describe(mode: str, why: str, hidden, limits: Limits) -> str:
-    """The report's 'Sandbox:' line."""
+    """The report's 'Sandbox:' line: what the kernels could and could not do."""
     if mode == "full":
-        root = (" (root: processes capped by a pids cgroup)" if _pids_cgroup_possible() else
-                " (root, no pids cgroup here: the process limit does NOT bind)") if os.geteuid() == 0 else ""
+        root = ("" if os.geteuid() != 0 or not limits.processes else "; processes capped by a pids cgroup (root)"
+                if _pids_cgroup_possible() else "; the process limit did NOT bind (root, and no pids cgroup here)")
         return ("on (bubblewrap): the kernels could not see " + ", ".join(hidden) + "; everything else was "
-                "read-only, each kernel wrote only in its private /tmp, saw only its own processes and had no "
-                f"network; limits: {limits.describe()}{root}")
+                "read-only, each kernel wrote only in its private /tmp and /dev/shm, saw only its own processes "
+                f"and had no network{root}")
     if mode == "hide-only":
         return ("PARTLY on (" + why + "): the kernels could not see " + ", ".join(hidden) + ", but writes were NOT "
-                "contained (the course, nnlib, the Python environment and the home folder were writable), and "
-                "the kernels shared the grader's processes and network; limits: files of "
-                f"{limits.file_size_mb} MiB, no process or disk limit")
+                "contained (the course, nnlib, the Python environment and the home folder were writable), the "
+                "kernels shared the grader's processes and network, and only the file-size limit applied")
     return (f"NOT available here ({why}): the kernels could read the instructor's files, writes were NOT "
-            "contained, and the kernels shared the grader's processes and network")
+            "contained, the kernels shared the grader's processes and network, and only the file-size limit applied")
 
 
 @functools.lru_cache(maxsize=None)
@@ -431,6 +432,56 @@ def fingerprint_changes(before: dict, after: dict) -> list[str]:
     changes = [f"changed {p}" for p in sorted(before) if p in after and before[p] != after[p]]
     changes += [f"added {p}" for p in sorted(set(after) - set(before))]
     return changes + [f"removed {p}" for p in sorted(set(before) - set(after))]
+
+
+class EnvironmentWatch:
+    """``environment_fingerprint`` before grading and after each submission: which submission's
+    grading changed the course or the environment, and which were graded after that."""
+
+    def __init__(self, course_root):
+        self.course_root = course_root
+        self.baseline = self.last = environment_fingerprint(course_root)
+        self.changes = []   # [(submission, [changes])], in the order noticed
+        self.suspects = []  # every submission whose grading ended from the first change on
+
+    def check(self, submission: str) -> None:
+        now = environment_fingerprint(self.course_root)
+        if now != self.last:
+            self.changes.append((submission, fingerprint_changes(self.last, now)))
+            self.last = now
+            print("\n" + "!" * 78 + f"\nWARNING: the course or the Python environment CHANGED while {submission} was "
+                  "graded\n(or a submission graded at the same time):\n  " + "\n  ".join(self.changes[-1][1]) +
+                  "\nEvery submission graded from now on is graded again once the files are restored.\n" + "!" * 78,
+                  file=sys.stderr, flush=True)
+        if self.changes:
+            self.suspects.append(submission)
+
+    def restored(self) -> bool:
+        return environment_fingerprint(self.course_root) == self.baseline
+
+    def reason(self) -> str:
+        first, changes = self.changes[0]
+        return (f"graded after the environment changed (noticed after {first}: {'; '.join(changes[:3])}): "
+                "restore those files and run again to grade it again")
+
+    def report(self) -> list[dict]:
+        return [{"submission": s, "changes": c, "restored": self.restored(), "graded_again": self.suspects}
+                for s, c in self.changes]
+
+
+def environment_warning(changes) -> list[str]:
+    """The report's loud section (markdown lines) on ``EnvironmentWatch.report()``; none when nothing changed."""
+    if not changes:
+        return []
+    lines = ["## WARNING: a kernel changed the course or the Python environment", ""]
+    for change in changes:
+        lines += [f"Noticed after grading **{change['submission']}** (or a submission graded at the same time):", ""]
+        lines += [f"- `{line}`" for line in change["changes"]] + [""]
+    graded = ", ".join(changes[0]["graded_again"])
+    lines.append(f"Those files were restored during the run, and {graded} were graded again." if changes[-1]["restored"]
+                 else f"Restore those files (e.g. `git checkout`, reinstall the package) and run again: {graded} "
+                      "will be graded again.")
+    return lines + [""]
 
 
 def main(argv):
