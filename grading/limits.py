@@ -83,6 +83,8 @@ class LimitedKernelManager(AsyncKernelManager):
             self._box = KernelBox(self.hidden_paths, Limits(self.process_limit, self.file_size_limit_mb,
                                                             self.disk_limit_mb), self.memory_limit_mb)
             self.transport, self.ip = "ipc", self._box.ipc_prefix
+            if not self.connection_file:  # in the box's own folder: nothing else touches it
+                self.connection_file = self._box.connection_file
         return await super()._async_pre_start_kernel(**kw)
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):

@@ -123,6 +123,16 @@ def _pids_cgroup(limit: int) -> Path | None:
         return None
 
 
+def _matplotlib_font_caches() -> list[str]:
+    """The font list matplotlib built for this user (found the way matplotlib looks for it)."""
+    folder = os.environ.get("MPLCONFIGDIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "matplotlib")
+    try:
+        return sorted(os.path.join(folder, n) for n in os.listdir(folder) if n.startswith("fontlist-"))
+    except OSError:
+        return []
+
+
 def _needed_paths() -> list[str]:
     """What a kernel needs to start: this Python, its standard library and nnlib (when installed)."""
     import importlib.util
@@ -145,6 +155,7 @@ class KernelBox:
         self.limits, self.memory_limit_mb = limits, memory_limit_mb
         self.base = tempfile.mkdtemp(prefix="grading-kernel-", dir="/tmp")  # the same path inside: /tmp is private
         self.ipc_prefix = f"{self.base}/ipc/kernel"
+        self.connection_file = f"{self.base}/connection.json"
         self.cgroup = _pids_cgroup(limits.processes) if os.geteuid() == 0 and limits.processes else None
 
     def command(self, kernel_cmd, cwd=None, connection_file=None) -> list[str]:
@@ -171,6 +182,8 @@ class KernelBox:
         for path in keep:  # under the private /tmp, or under a cover: bring it back, read-only
             if _under(path, TMP) or any(_under(path, h) for h in covered):
                 cmd += ["--ro-bind", path, path]
+        for cache in _matplotlib_font_caches():  # else each kernel would spend seconds scanning the fonts again
+            cmd += ["--ro-bind", cache, f"{PRIVATE_ENV['MPLCONFIGDIR']}/{os.path.basename(cache)}"]
         if cwd and os.path.isdir(cwd):  # nbgrader's grading folder: its files appear in /tmp/work, read-only
             for name in sorted(os.listdir(cwd)):
                 cmd += ["--ro-bind", os.path.join(cwd, name), f"{WORK}/{name}"]

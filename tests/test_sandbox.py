@@ -255,6 +255,7 @@ for path, (mode, text) in json.loads(%r).items():
         tried[path] = "WROTE"
     except OSError as error:
         tried[path] = type(error).__name__ + " " + str(error.errno)
+        print(error)  # [Errno 30] Read-only file system: ...
 for path in ("/tmp/private.txt", os.path.expanduser("~/private.txt"), "private.txt"):
     with open(path, "w") as handle:
         handle.write("mine")
@@ -328,8 +329,8 @@ def test_every_write_fails_or_stays_private_and_later_students_get_their_own_sco
     assert scores_of(out) == {"a_attacker": (full, "graded", ""), "b_full": (full, "graded", ""),
                               "c_wrong": (partly, "graded", "")}
     graded = json.loads((out / "autograded" / "a_attacker" / FIRST / f"{FIRST}.ipynb").read_text())
-    printed = next(o["text"] for c in graded["cells"] for o in c.get("outputs", []) if "private.txt" in o.get("text", ""))
-    tried = json.loads(printed)
+    printed = next(text for c in graded["cells"] for o in c.get("outputs", []) if "private.txt" in (text := "".join(o.get("text", ""))))
+    tried = json.loads(printed.strip().splitlines()[-1])
     for path in targets:  # read-only file system; or, under a hidden folder's empty cover, no such folder
         assert tried[path] in ("OSError 30", "FileNotFoundError 2"), (path, tried[path])
     assert [tried[p] for p in ("/tmp/private.txt", "private.txt")] == ["mine", "mine"]  # private, and gone
