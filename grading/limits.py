@@ -8,7 +8,10 @@ Popen's ``preexec_fn``), so nbgrader itself is not constrained.  On systems
 without the ``resource`` module (Windows) the limit is skipped.
 
 Configure with ``c.LimitedKernelManager.memory_limit_mb`` (0 = no limit);
-``python -m grading autograde --memory-limit MB`` sets it.
+``python -m grading autograde --memory-limit MB`` sets it.  With ``sandbox`` (or
+``hidden_paths``) each kernel starts in grading/sandbox.py's sandbox, with
+``process_limit``, ``file_size_limit_mb`` (applied without the sandbox too) and
+``disk_limit_mb`` (``--process-limit``, ``--file-size-limit``, ``--disk-limit``).
 
 ``LimitedExecute`` also survives a cell that no limit can stop gently.  nbgrader
 interrupts a cell that overruns its time limit, and the student's code goes on
