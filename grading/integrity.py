@@ -636,14 +636,18 @@ def scan_extra_files(names: list[str], known_modules: set | None = None) -> Scan
     return scan
 
 
-def runtime_notes(autograded_notebook: Path, cell_timeout: int, memory_limit_mb: int) -> list[Finding]:
-    """Cells of an autograded notebook that a time or memory limit stopped."""
+def _cells(autograded_notebook: Path) -> list:
+    """The cells of an autograded notebook ([] when it cannot be read)."""
     try:
-        notebook = json.loads(Path(autograded_notebook).read_text(encoding="utf-8"))
+        return json.loads(Path(autograded_notebook).read_text(encoding="utf-8")).get("cells", [])
     except (OSError, ValueError):
         return []
+
+
+def runtime_notes(autograded_notebook: Path, cell_timeout: int, memory_limit_mb: int) -> list[Finding]:
+    """Cells of an autograded notebook that a time or memory limit stopped."""
     notes = []
-    for index, cell in enumerate(notebook.get("cells", [])):
+    for index, cell in enumerate(_cells(autograded_notebook)):
         for output in cell.get("outputs", []) or []:
             if output.get("output_type") != "error":
                 continue
@@ -758,12 +762,8 @@ LIMIT_HITS = ("file-size limit", "disk limit (its private /tmp or /dev/shm is fu
 def sandbox_notes(autograded_notebook: Path) -> list[Finding]:
     """Cells of an autograded notebook in which the sandbox refused a write or a limit stopped
     something (read from the cells' error and printed outputs), one note per cell and kind."""
-    try:
-        notebook = json.loads(Path(autograded_notebook).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
     notes = []
-    for index, cell in enumerate(notebook.get("cells", [])):
+    for index, cell in enumerate(_cells(autograded_notebook)):
         for output in cell.get("outputs", []) or []:
             text = " ".join([str(output.get("evalue", "")), "".join(output.get("text", "")),
                              *map(str, output.get("traceback", []))])

@@ -40,6 +40,23 @@ def full_sandbox_or_skip():
         pytest.skip(f"no full sandbox here (install Debian's bubblewrap): {why}")
 
 
+FORK_BOMB = """
+children, refused = [], None
+for _ in range(%d):
+    try:
+        pid = os.fork()
+    except OSError as error:
+        refused = error.errno
+        break
+    if pid == 0:
+        time.sleep(2)
+        os._exit(0)
+    children.append(pid)
+for pid in children:
+    os.waitpid(pid, 0)
+"""  # a bounded one: it stops after that many children, each of which ends by itself
+
+
 def in_kernel(code: str, cwd=None, **manager_options) -> str:
     """What ``code`` prints (and the error it ends with) in a sandboxed kernel started the way the
     grader starts them; the manager is shut down and cleaned up before this returns."""
@@ -70,21 +87,8 @@ def in_kernel(code: str, cwd=None, **manager_options) -> str:
 
 def test_a_fork_bomb_and_a_thread_bomb_stop_at_the_process_limit(tmp_path):
     full_sandbox_or_skip()
-    said = in_kernel("""
-        import os, threading, time
-        children, refused = [], None
-        for _ in range(60):          # the limit is 40 processes and threads, the kernel's own included
-            try:
-                pid = os.fork()
-            except OSError as error:
-                refused = error.errno
-                break
-            if pid == 0:
-                time.sleep(2)
-                os._exit(0)
-            children.append(pid)
-        for pid in children:
-            os.waitpid(pid, 0)
+    # The limit is 40 processes and threads, the kernel's own included; the bombs stop at 60.
+    said = in_kernel("import os, threading, time\n" + FORK_BOMB % 60 + textwrap.dedent("""
         stop, threads, thread_error = threading.Event(), [], None
         for _ in range(60):
             thread = threading.Thread(target=stop.wait)
@@ -96,7 +100,7 @@ def test_a_fork_bomb_and_a_thread_bomb_stop_at_the_process_limit(tmp_path):
             threads.append(thread)
         stop.set()
         print(len(children), refused, len(threads), thread_error)
-        """, cwd=tmp_path, process_limit=40)
+        """), cwd=tmp_path, process_limit=40)
     forks, refused, threads, thread_error = said.split(" ", 3)
     assert 0 < int(forks) < 40 and refused == "11", said  # EAGAIN
     assert 0 < int(threads) < 40 and "thread" in thread_error, said
@@ -405,18 +409,7 @@ try:
     said.append("wrote")
 except OSError as error:
     said.append(str(error.errno))
-children = []
-for _ in range(45):
-    try:
-        pid = os.fork()
-    except OSError:
-        break
-    if pid == 0:
-        time.sleep(1)
-        os._exit(0)
-    children.append(pid)
-for pid in children:
-    os.waitpid(pid, 0)
+""" + FORK_BOMB % 45 + """
 said.append(str(len(children)))
 try:
     with open("/tmp/big", "wb") as handle:
