@@ -389,7 +389,7 @@ def test_a_changed_environment_is_reported_and_what_was_graded_after_it_is_grade
 # As an ordinary user
 
 
-DRIVER = """import os, subprocess, sys
+DRIVER = """import asyncio, os, socket, subprocess, sys, time
 sys.path.insert(0, os.path.dirname(sys.argv[1]))
 import sandbox
 box = sandbox.KernelBox([sys.argv[2]], sandbox.Limits(processes=30, file_size_mb=1, disk_mb=4))
@@ -397,6 +397,21 @@ try:
     command = box.command([sys.executable, "-c", sys.argv[3], sys.argv[2], *sys.argv[4:]])
     result = subprocess.run(command, capture_output=True, text=True, preexec_fn=box.preexec, timeout=120)
     print(result.stdout + result.stderr)
+    # The way the kernel is reached: a Unix socket it binds in its private /tmp, through /proc/<pid>/root.
+    echo = "import socket; s = socket.socket(socket.AF_UNIX); s.bind('%s/echo'); s.listen(); c = s.accept()[0]; "
+    echo = (echo + "c.sendall(c.recv(5))") % sandbox.IPC
+    server = subprocess.Popen(box.command([sys.executable, "-c", echo]), preexec_fn=box.preexec)
+    asyncio.run(box.started(server.pid))
+    for _ in range(200):
+        try:
+            client = socket.socket(socket.AF_UNIX)
+            client.connect(box.base + "/ipc/echo")
+            break
+        except OSError:
+            time.sleep(0.05)
+    client.sendall(b"hello")
+    print("echo", client.recv(5).decode())
+    server.wait(30)
 finally:
     box.close()
 """
@@ -434,7 +449,9 @@ def test_the_sandbox_holds_for_an_ordinary_user(tmp_path):
     """The other tests run as whoever runs pytest (root on the development machines, an ordinary
     user in CI).  As root, this one also runs the sandbox as the ordinary user ``nobody`` (no
     account is created): the Debian system Python runs this file's sandbox.py directly (the
-    course's venv may lie where nobody cannot read, e.g. under /root)."""
+    course's venv may lie where nobody cannot read, e.g. under /root).  It checks the limits, the
+    read-only file system, the hidden folder, signals, the network, and the way the grader reaches
+    a kernel (a Unix socket in the sandbox's private /tmp, through /proc/<pid>/root)."""
     if os.geteuid() != 0:
         pytest.skip("not root: every other test of this file already runs as this ordinary user")
     full_sandbox_or_skip()
@@ -458,8 +475,9 @@ def test_the_sandbox_holds_for_an_ordinary_user(tmp_path):
                  str(os.getpid()), str(server.getsockname()[1])],
                 capture_output=True, text=True, timeout=180, cwd="/")
         said = (result.stdout + result.stderr).strip()
-        assert len(said.split()) == 6, said
-        hidden, write, forks, big, grader, network = said.split()
+        assert len(said.split()) == 8, said
+        hidden, write, forks, big, grader, network, echo, hello = said.split()
+        assert (echo, hello) == ("echo", "hello"), said
         assert (hidden, write, big, grader, network) == ("[]", "30", "27", "absent", "ConnectionRefusedError"), said
         assert 0 < int(forks) < 30, said
         assert not list((folder / "writable").iterdir())
