@@ -413,7 +413,8 @@ def watched_paths(course_root) -> list[Path]:
         if entry and os.path.isdir(entry):
             folders += [(Path(entry), "*.pth"), (Path(entry), "sitecustomize*"), (Path(entry), "usercustomize*")]
     ipython = Path(os.environ.get("IPYTHONDIR") or Path.home() / ".ipython")
-    folders += [(ipython, "profile_*/startup/*"), (ipython, "profile_*/*config.py")]
+    folders += [(ipython, "profile_*/startup/*.py"), (ipython, "profile_*/startup/*.ipy"),
+                (ipython, "profile_*/*config.py")]
     try:
         from jupyter_core.paths import jupyter_config_path, jupyter_path
 
@@ -421,22 +422,18 @@ def watched_paths(course_root) -> list[Path]:
         folders += [(Path(p), "kernels/*/kernel.json") for p in jupyter_path()]
     except ImportError:
         pass
-    return sorted({p for folder, pattern in folders if folder.is_dir() for p in folder.glob(pattern) if p.is_file()}
-                  | {folder for folder, _ in folders})
+    return sorted({p for folder, pattern in folders if folder.is_dir() for p in folder.glob(pattern) if p.is_file()})
 
 
 def environment_fingerprint(course_root) -> dict[str, str]:
-    """{path: sha256 of its bytes} of ``watched_paths`` (folders map to the sorted names they hold,
-    so a file added to a watched folder shows)."""
+    """{path: sha256 of its bytes} of ``watched_paths`` (a file added where they are looked for shows
+    as a new path)."""
     prints = {}
     for path in watched_paths(course_root):
-        if path.is_dir():
-            prints[str(path)] = "folder"
-        else:
-            try:
-                prints[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
-            except OSError:
-                prints[str(path)] = "unreadable"
+        try:
+            prints[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            prints[str(path)] = "unreadable"
     return prints
 
 
