@@ -192,7 +192,7 @@ class KernelBox:
         cmd += ["--chdir", WORK, "--setenv", "JPY_PARENT_PID", "1"]  # no parent poller: --die-with-parent instead
         for name, value in PRIVATE_ENV.items():
             cmd += ["--setenv", name, value]
-        if self.limits.processes:
+        if self.limits.processes and os.geteuid() != 0:  # root: the pids cgroup (RLIMIT_NPROC does not bind it)
             cmd += ["--", sys.executable, "-I", "-S", "-c", _NPROC_THEN_EXEC, str(self.limits.processes)]
             return cmd + list(kernel_cmd)
         return cmd + ["--", *kernel_cmd]
