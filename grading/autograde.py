@@ -534,7 +534,8 @@ def run(options: Options) -> Summary:
                                                      cell_timeout, options.memory_limit_mb)
                     notes += integrity.sandbox_notes(out / "autograded" / student / assignment / f"{name}.ipynb")
         record = state["results"].setdefault(key, entry)
-        hits = sorted({n.message for n in notes if n.category == "sandbox" and n.message.endswith(integrity.LIMIT_HITS)})
+        hits = sorted({n.message for n in notes
+                       if n.category == "sandbox" and n.message.endswith(integrity.LIMIT_HITS)})
         if hits and ", ".join(hits) not in record.get("reason", ""):  # a fork bomb or a full disk says so in the CSV
             record["reason"] = "; ".join(filter(None, [record.get("reason", ""), ", ".join(hits)]))
         record["flags"] = [integrity.asdict(f) for f in flags]

@@ -333,7 +333,8 @@ def test_every_write_fails_or_stays_private_and_later_students_get_their_own_sco
     assert scores_of(out) == {"a_attacker": (full, "graded", ""), "b_full": (full, "graded", ""),
                               "c_wrong": (partly, "graded", "")}
     graded = json.loads((out / "autograded" / "a_attacker" / FIRST / f"{FIRST}.ipynb").read_text())
-    printed = next(text for c in graded["cells"] for o in c.get("outputs", []) if "private.txt" in (text := "".join(o.get("text", ""))))
+    printed = next(text for c in graded["cells"] for o in c.get("outputs", [])
+                   if "private.txt" in (text := "".join(o.get("text", ""))))
     tried = json.loads(printed.strip().splitlines()[-1])
     for path in targets:  # read-only file system; or, under a hidden folder's empty cover, no such folder
         assert tried[path] in ("OSError 30", "FileNotFoundError 2"), (path, tried[path])
@@ -364,7 +365,8 @@ def test_a_changed_environment_is_reported_and_what_was_graded_after_it_is_grade
     a = Assignment(Course(small_course), FIRST)
     submissions, out = tmp_path / "submissions", tmp_path / "graded"
     tamper = f"with open({str(library / 'checks.py')!r}, 'a') as handle:\n    handle.write('# changed')"
-    write_notebook(a.insert_after(a.student(), a.exercises[0], tamper), submissions / "a_tamper" / FIRST / f"{FIRST}.ipynb")
+    write_notebook(a.insert_after(a.student(), a.exercises[0], tamper),
+                   submissions / "a_tamper" / FIRST / f"{FIRST}.ipynb")
     write_notebook(a.student(), submissions / "b_full" / FIRST / f"{FIRST}.ipynb")
 
     first = autograde(small_course, submissions, out, "--no-sandbox")
