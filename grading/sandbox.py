@@ -50,6 +50,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,13 +106,13 @@ def _pids_cgroup(limit: int) -> Path | None:
     """A new pids cgroup capped at ``limit`` (cgroup v2 or v1), or None where none can be made.
     Only for root: RLIMIT_NPROC does not bind processes that are root outside the sandbox."""
     v2, v1 = Path("/sys/fs/cgroup"), Path("/sys/fs/cgroup/pids")
-    if (v2 / "cgroup.controllers").exists():
-        parent = v2 if "pids" in (v2 / "cgroup.subtree_control").read_text().split() else None
-    else:
-        parent = v1 if (v1 / "cgroup.procs").exists() else None
-    if parent is None:
-        return None
     try:
+        if (v2 / "cgroup.controllers").exists():
+            parent = v2 if "pids" in (v2 / "cgroup.subtree_control").read_text().split() else None
+        else:
+            parent = v1 if (v1 / "cgroup.procs").exists() else None
+        if parent is None:
+            return None
         group = Path(tempfile.mkdtemp(prefix="grading-kernel-", dir=parent))
     except OSError:
         return None
@@ -242,7 +243,6 @@ class KernelBox:
                     os.kill(int(pid), signal.SIGKILL)
                 except OSError:
                     pass
-            import time
             time.sleep(0.01)
 
     def close(self) -> None:
