@@ -26,6 +26,8 @@ PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 MIN_PYTHON = (3, 11)
 CHROMIUM = Path("/usr/bin/chromium")
 POSTGRES_LIBS = Path("/usr/lib/postgresql")  # Debian keeps initdb and pg_ctl in <version>/bin
+BWRAP_HINT = ("bubblewrap (bwrap) is missing: grading kernels will NOT be fully sandboxed (their writes are not "
+              "contained, they share your processes and network). Install it: sudo apt-get install bubblewrap")
 
 
 def say(message: str) -> None:
@@ -62,11 +64,38 @@ def setup_course() -> None:
         run([sys.executable, "-m", "venv", VENV])
     install_once(".stamp-course", ("requirements.txt", "pyproject.toml"),
                  ["-r", ROOT / "requirements.txt", "-e", ROOT])
+    setup_grading_sandbox(strict=os.environ.get("CI") == "true")
+
+
+def apt_install(packages: list[str], strict: bool) -> None:
+    """``apt-get install`` Debian packages, as root only; a failure stops the set-up only when ``strict``."""
+    if not (packages and shutil.which("apt-get") and os.geteuid() == 0):
+        return
+    say(f"installing Debian's {' and '.join(packages)} ...")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    try:
+        run(["apt-get", "update", "-qq"], env=env, stdout=subprocess.DEVNULL)
+        run(["apt-get", "install", "-y", "-qq", *packages], env=env, stdout=subprocess.DEVNULL)
+    except subprocess.CalledProcessError:
+        if strict:
+            raise
+
+
+def setup_grading_sandbox(strict: bool = False) -> None:
+    """Debian's bubblewrap, which the grading sandbox (grading/sandbox.py) runs each kernel in:
+    installed as root when missing, else a warning (grading still works, less contained)."""
+    if sys.platform.startswith("linux") and not shutil.which("bwrap"):
+        apt_install(["bubblewrap"], strict)
+        if not shutil.which("bwrap"):
+            if strict:
+                sys.exit(f"[course] {BWRAP_HINT}")
+            say(BWRAP_HINT)
 
 
 def setup_tests() -> None:
     """The extras only the tests need: PyTorch (CPU) for cross-checks, Chromium for the browser test,
     PostgreSQL's server programs for the PostgreSQL gradebook test (which starts its own throw-away server).
+    (bubblewrap, which grading and its tests need, comes with the course's own set-up.)
 
     Each is installed only when missing (Chromium and PostgreSQL with apt-get, as root), so a
     second run costs a few file checks.  A missing extra makes its tests skip, or, with CI=true,
@@ -91,15 +120,7 @@ def setup_tests() -> None:
         "postgresql": (postgres_found, "PostgreSQL's initdb and pg_ctl", "the PostgreSQL gradebook test"),
     }
     missing = [package for package, (found, _, _) in extras.items() if not found()]
-    if missing and shutil.which("apt-get") and os.geteuid() == 0:
-        say(f"installing Debian's {' and '.join(missing)} for the tests ...")
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        try:
-            run(["apt-get", "update", "-qq"], env=env, stdout=subprocess.DEVNULL)
-            run(["apt-get", "install", "-y", "-qq", *missing], env=env, stdout=subprocess.DEVNULL)
-        except subprocess.CalledProcessError:
-            if strict:
-                raise
+    apt_install(missing, strict)
     for package in missing:
         found, what, tests = extras[package]
         if found():

@@ -3,6 +3,7 @@
     .venv/bin/python bench/bench_autograde.py [--students 8]
     .venv/bin/python bench/bench_autograde.py --postgres        # SQLite against a throw-away PostgreSQL
     .venv/bin/python bench/bench_autograde.py --db URL          # SQLite against the (empty) database URL
+    .venv/bin/python bench/bench_autograde.py --sandbox         # the grading sandbox's cost per submission
 
 A class of honest students (full solutions of assignments 01 and 03, from
 grading/demo.py) is autograded by ``grading.autograde.run`` from scratch, once
@@ -18,6 +19,11 @@ two workers, graded into SQLite and into the other database, alternately
 empty gradebook.  ``--postgres`` starts a private PostgreSQL server for the run
 (tests/pg_cluster.py, which the tests use too) and a new database for every run;
 a ``--db`` database is emptied before every run.
+
+With ``--sandbox`` it measures what the grading sandbox (grading/sandbox.py, bubblewrap)
+costs: a kernel's start-up until it answers, with and without the sandbox, alternately
+(median of 5 each), and the class graded from scratch with one worker, sandboxed and with
+``--no-sandbox``, alternately (``--repeats`` times each): seconds per submission.
 """
 from __future__ import annotations
 
@@ -51,10 +57,10 @@ def build_honest_class(folder: Path, students: int) -> int:
     return count
 
 
-def grade_class(submissions: Path, work: Path, workers: int, db_url: str | None = None):
+def grade_class(submissions: Path, work: Path, workers: int, db_url: str | None = None, sandbox: bool = True):
     started = time.perf_counter()
     summary = run(Options(submissions=submissions, course=Course(ROOT), out=work, workers=workers, db_url=db_url,
-                          progress=False))
+                          progress=False, sandbox=sandbox))
     seconds = time.perf_counter() - started
     assert all(r["status"] == "graded" for r in summary.rows), summary.rows
     return seconds, summary
@@ -201,6 +207,51 @@ def compare_databases(tmp: Path, count: int, repeats: int, db_url: str | None, s
           f"submissions/minute (PostgreSQL/SQLite time {other / sqlite:.2f})")
 
 
+def kernel_start(sandboxed: bool) -> float:
+    """Seconds from asking for a grading kernel to its first answer (kernel_info)."""
+    import asyncio
+
+    from grading.limits import LimitedKernelManager
+
+    async def once():
+        manager = LimitedKernelManager(kernel_name="python3", sandbox=sandboxed)
+        started = time.perf_counter()
+        await manager.start_kernel()
+        client = manager.client()
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=120)
+            return time.perf_counter() - started
+        finally:
+            client.stop_channels()
+            await manager.shutdown_kernel(now=True)
+    return asyncio.run(once())
+
+
+def compare_sandbox(tmp: Path, count: int, repeats: int) -> None:
+    from grading.sandbox import probe
+
+    mode, why = probe()
+    print(f"sandbox here: {mode}{' (' + why + ')' if why else ''}; load average {os.getloadavg()[0]:.1f}")
+    starts = {False: [], True: []}
+    for _ in range(5):
+        for sandboxed in starts:
+            starts[sandboxed].append(kernel_start(sandboxed))
+    plain, boxed = statistics.median(starts[False]), statistics.median(starts[True])
+    print(f"kernel start, median of 5: {plain:.2f} s without the sandbox, {boxed:.2f} s in it "
+          f"(+{boxed - plain:.2f} s)")
+    per = {False: [], True: []}
+    for repeat in range(repeats):
+        for sandboxed in per:
+            seconds, _ = grade_class(tmp / "class", tmp / f"work-{sandboxed}-{repeat}", 1, sandbox=sandboxed)
+            per[sandboxed].append(seconds / count)
+            print(f"  {'sandboxed' if sandboxed else '--no-sandbox'}: {count} notebooks, 1 worker, "
+                  f"{seconds / count:.2f} s per submission (load average {os.getloadavg()[0]:.1f})")
+    plain, boxed = statistics.median(per[False]), statistics.median(per[True])
+    print(f"median of {repeats}: {plain:.2f} s per submission without the sandbox, {boxed:.2f} s in it "
+          f"({boxed - plain:+.2f} s, {100 * (boxed - plain) / plain:+.0f} %)")
+
+
 def time_one_submission(work: Path, student: str, assignment: str, repeats: int = 3) -> dict:
     """Seconds for each layer of grading one notebook (median of ``repeats``)."""
     import nbformat
@@ -252,13 +303,18 @@ def main() -> None:
                                                                     "server (2 workers) instead")
     parser.add_argument("--db", metavar="URL", help="compare SQLite with this database (2 workers) instead; "
                                                     "its tables are DROPPED before each run")
-    parser.add_argument("--repeats", type=int, default=2, help="runs of each database (default 2)")
+    parser.add_argument("--repeats", type=int, default=2, help="runs of each database or sandbox setting "
+                                                              "(default 2)")
+    parser.add_argument("--sandbox", action="store_true", help="the grading sandbox's cost per submission instead")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-autograde-") as tmp:
         tmp = Path(tmp)
         count = build_honest_class(tmp / "class", args.students)
         if args.postgres or args.db:
             compare_databases(tmp, count, args.repeats, args.db, args.stress)
+            return
+        if args.sandbox:
+            compare_sandbox(tmp, count, args.repeats)
             return
         figures = {}
         instruments = None

@@ -54,6 +54,9 @@ class Options:
     regex: str | None = None
     progress: bool = True
     sandbox: bool = True              # hide the instructor's files from the kernels (grading/sandbox.py)
+    process_limit: int = 512          # processes and threads per kernel (grading/sandbox.py's Limits)
+    file_size_limit_mb: int = 256
+    disk_limit_mb: int = 512
 
 
 @dataclass
@@ -342,19 +345,21 @@ def run(options: Options) -> Summary:
     state = _load_state(state_path)
     # The grading settings, the sandbox's included: known before step 3, which regrades what was
     # graded without the sandbox when it is on now.
-    settings = {"work_root": str(out), "db_url": db_url, "course_id": course_id, "cell_timeout": cell_timeout,
-                "memory_limit_mb": options.memory_limit_mb, "hidden_paths": [], "sandbox": "off (--no-sandbox)"}
-    if options.sandbox:
-        from .sandbox import available
+    from . import sandbox
 
-        works, why = available()
-        if works:
-            settings["hidden_paths"] = hidden_paths(course, out, options.submissions, db_url)
-            settings["sandbox"] = "on: the kernels could not see " + ", ".join(settings["hidden_paths"])
-        else:
-            settings["sandbox"] = f"NOT available here ({why}): the kernels could read the instructor's files"
-            print(f"warning: kernels not sandboxed: {why}", file=sys.stderr)
-    sandboxed = bool(settings["hidden_paths"])
+    limits = sandbox.Limits(options.process_limit, options.file_size_limit_mb, options.disk_limit_mb)
+    settings = {"work_root": str(out), "db_url": db_url, "course_id": course_id, "cell_timeout": cell_timeout,
+                "memory_limit_mb": options.memory_limit_mb, "hidden_paths": [], "limits": limits.__dict__,
+                "sandbox": "off (--no-sandbox): writes were NOT contained, and the kernels shared the grader's "
+                           f"processes and network; limits: files of {limits.file_size_mb} MiB"}
+    mode, why = sandbox.probe() if options.sandbox else ("off", "")
+    if mode != "off":
+        settings["hidden_paths"] = hidden_paths(course, out, options.submissions, db_url)
+    if options.sandbox:
+        settings["sandbox"] = sandbox.describe(mode, why, settings["hidden_paths"], limits)
+        if mode != "full":
+            print(f"warning: kernels not fully sandboxed: {settings['sandbox']}", file=sys.stderr)
+    sandboxed = {"off": 0, "hide-only": 1, "full": 2}[mode]  # a result graded at a lower level is graded again
 
     # 1. Collect.
     source = Path(options.submissions)
@@ -420,7 +425,7 @@ def run(options: Options) -> Summary:
                          and (previous.get("status") == "missing" or
                               (previous.get("status") in ("graded", "failed") and
                                (student, assignment) in in_gradebook and
-                               (previous.get("sandboxed") or not sandboxed))))
+                               previous.get("sandboxed", 0) >= sandboxed)))
             if unchanged:
                 continue
             if entry["status"] == "pending":
@@ -444,8 +449,15 @@ def run(options: Options) -> Summary:
     # 5. Grade in parallel.
     workers = options.workers or os.cpu_count() or 1
     results = {}
+    watch = sandbox.EnvironmentWatch(course.root)  # did a kernel change the course or the environment?
     for result in run_pool(tasks, settings, workers, options.notebook_timeout, out / "logs", options.progress):
         results[_key(result["student"], result["assignment"])] = result
+        watch.check(_key(result["student"], result["assignment"]))
+    if watch.changes and watch.restored():  # only the tampering's own folder changed back: grade again now
+        again = [t for t in tasks if _key(t["student"], t["assignment"]) in watch.suspects]
+        for result in run_pool(again, settings, workers, options.notebook_timeout, out / "logs", options.progress):
+            results[_key(result["student"], result["assignment"])] = result
+            watch.check(_key(result["student"], result["assignment"]))
 
     # 6. Record outcomes: failures score 0 in the gradebook, with a feedback page that says why.
     failed = 0
@@ -458,6 +470,9 @@ def run(options: Options) -> Summary:
                 entry["reason"] = "; ".join(filter(None, [entry["reason"], result["reason"]]))
         else:
             entry["status"], entry["reason"] = "failed", result["reason"]
+        if watch.changes and key in watch.suspects and not watch.restored():  # graded in a changed environment
+            entry["sandboxed"] = -1  # graded again on the next run
+            entry["reason"] = "; ".join(filter(None, [entry["reason"], watch.reason()]))
     for key, entry in list(prechecked.items()) + [(k, current[k]) for k in results]:
         if entry["status"] == "failed":
             failed += 1
@@ -497,7 +512,12 @@ def run(options: Options) -> Summary:
                                                            options.memory_limit_mb)
                         flags += found[0]
                         notes += found[1]
+                    notes += integrity.sandbox_notes(out / "autograded" / student / assignment / f"{name}.ipynb")
         record = state["results"].setdefault(key, entry)
+        hits = sorted({n.message for n in notes
+                       if n.category == "sandbox" and n.message.endswith(integrity.LIMIT_HITS)})
+        if hits and ", ".join(hits) not in record.get("reason", ""):  # a fork bomb or a full disk says so in the CSV
+            record["reason"] = "; ".join(filter(None, [record.get("reason", ""), ", ".join(hits)]))
         record["flags"] = [integrity.asdict(f) for f in flags]
         record["notes"] = [integrity.asdict(n) for n in notes]
 
@@ -522,7 +542,7 @@ def run(options: Options) -> Summary:
             stats = analytics.collect(out, assignment, course.notebooks(assignment),
                                       [row for row in rows if row["assignment"] == assignment], gb)
             pages.append(analytics.write(out, stats).relative_to(out))
-    write_report(out, state, collection.problems, settings, pages)
+    write_report(out, state, collection.problems, dict(settings, environment_changes=watch.report()), pages)
     state_path.write_text(json.dumps(state, indent=1, sort_keys=True))
     return Summary(rows=rows, graded=len(results), skipped=len(current) - len(results) - len(prechecked),
                    failed=failed, seconds=time.perf_counter() - started, out=out)

@@ -42,7 +42,8 @@ def cmd_autograde(args) -> int:
         assignments=args.assignment or [], workers=args.workers, db_url=args.db, redo=args.redo,
         cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
         memory_limit_mb=args.memory_limit, max_notebook_mb=args.max_notebook_mb, regex=args.regex,
-        sandbox=not args.no_sandbox,
+        sandbox=not args.no_sandbox, process_limit=args.process_limit, file_size_limit_mb=args.file_size_limit,
+        disk_limit_mb=args.disk_limit,
         progress=not args.no_progress)
     summary = run(options)
     rows = summary.rows
@@ -170,6 +171,13 @@ def build_parser() -> argparse.ArgumentParser:
                            help="seconds per notebook, then it is stopped and scores 0 (default: 300)")
     autograde.add_argument("--memory-limit", type=int, default=MEMORY_LIMIT_MB, metavar="MB",
                            help=f"memory limit of each kernel in MiB (default: {MEMORY_LIMIT_MB}; 0: none)")
+    autograde.add_argument("--process-limit", type=int, default=512, metavar="N",
+                           help="processes and threads of each kernel, in the sandbox (default: 512; 0: none)")
+    autograde.add_argument("--file-size-limit", type=int, default=256, metavar="MB",
+                           help="largest file a kernel may write, in MiB (default: 256; 0: none)")
+    autograde.add_argument("--disk-limit", type=int, default=512, metavar="MB",
+                           help="size of each sandboxed kernel's private /tmp and of its /dev/shm, in MiB "
+                                "(default: 512)")
     autograde.add_argument("--max-notebook-mb", type=float, default=50.0, metavar="MB",
                            help="larger notebook files are not graded (default: 50)")
     autograde.add_argument("--regex", default=None,

@@ -23,6 +23,10 @@ cell (its nbgrader grade_id, or its position) and the line:
 * ``files``: opening, loading or listing a path that is absolute, climbs out
   with ``..``, names the course's folders (``solutions``, ``source``,
   ``gradebook.db``...) or is computed at run time;
+* ``writes``: writing, moving or deleting a file outside the kernel's own folder
+  (``open(path, 'w')``, ``Path.write_text``/``unlink``, ``os.remove``, ``shutil.*``, ``np.save``...
+  on a path that is absolute, under ``~``, climbs out with ``..`` or is computed at run time);
+  ``sandbox_notes`` adds a note for each write the grading sandbox refused at run time;
 * ``dynamic-code``: ``exec``, ``eval``, ``compile``, ``__import__``, ``ctypes``;
 * ``hard-coded``: a graded function whose every ``return`` is a constant, or
   that returns a number that appears in the visible tests (heuristics);
@@ -56,8 +60,8 @@ from .limits import DEAD_KERNEL, STUCK_CELL, TRUNCATED
 from .proof import PROOF_ERROR
 
 # Most serious first (the report's summary ranks students by it).
-FLAG_CATEGORIES = ("no-proof", "machinery", "rebinding", "frame-inspection", "files", "hard-coded", "dynamic-code",
-                   "kernel", "shell")
+FLAG_CATEGORIES = ("no-proof", "machinery", "rebinding", "frame-inspection", "files", "writes", "hard-coded",
+                   "dynamic-code", "kernel", "shell")
 
 # Names the graded test cells rely on, besides builtins.
 TEST_NAMES = {"np", "numpy", "checks", "importlib", "nnlib", "math"}
@@ -664,6 +668,7 @@ def scan_notebook(path: Path, source_notebook: dict, release_notebook: dict | No
 def _visit(scanner, label, source, python, tree, graded):
     lines = source.splitlines() if len(source.splitlines()) == len(python.splitlines()) else python.splitlines()
     _Visitor(scanner, label, lines, graded).visit(tree)
+    flag_file_writes(scanner, label, lines, tree)
 
 
 def scan_source(source: str, notebook: str = "", cell: str = "") -> list[Finding]:
@@ -759,3 +764,110 @@ _LIMIT_MESSAGES = {
                   "went on after this cell"),
     "MemoryError": "ran out of memory (limit {memory_limit_mb} MiB per kernel)",
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# Writes outside the kernel's folder (the grading sandbox, issue 17)
+
+_WRITE_CALLS = {  # function: the index of its argument that names the file it writes or deletes
+    "os.remove": 0, "os.unlink": 0, "os.rmdir": 0, "os.removedirs": 0, "os.mkdir": 0, "os.makedirs": 0,
+    "os.rename": 1, "os.replace": 1, "os.symlink": 1, "os.link": 1, "os.truncate": 0, "os.chmod": 0,
+    "os.chown": 0, "os.utime": 0, "os.mkfifo": 0, "shutil.copy": 1, "shutil.copy2": 1, "shutil.copyfile": 1,
+    "shutil.copytree": 1, "shutil.copymode": 1, "shutil.copystat": 1, "shutil.move": 1, "shutil.rmtree": 0,
+    "shutil.make_archive": 0, "shutil.unpack_archive": 1, "numpy.save": 0, "numpy.savez": 0,
+    "numpy.savez_compressed": 0, "numpy.savetxt": 0, "matplotlib.pyplot.savefig": 0, "sqlite3.connect": 0,
+}
+_WRITE_METHODS = {"write_text", "write_bytes", "unlink", "rmdir", "touch", "mkdir", "rename", "replace",
+                  "symlink_to", "hardlink_to", "chmod", "tofile", "savefig"}
+_WRITE_FLAGS = {"O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND"}
+
+
+def _inside_own_folder(node) -> bool:
+    """A path written as a plain relative string that stays in the kernel's folder ('out.png')."""
+    if isinstance(node, ast.Call) and (_dotted(node.func) or "").split(".")[-1] in ("Path", "PurePath") \
+            and len(node.args) == 1:
+        node = node.args[0]
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        return False
+    path = node.value.strip()
+    return bool(path) and not re.match(r"^[/~\\]|^[A-Za-z]:", path) and ".." not in re.split(r"[/\\]", path)
+
+
+def _write_target(node, name):
+    """The expression naming the file a call writes or deletes, or None when it does not write."""
+    def argument(index, *keywords):
+        if len(node.args) > index:
+            return node.args[index]
+        return next((k.value for k in node.keywords if k.arg in keywords), None)
+
+    if name in ("open", "io.open", "codecs.open", "os.fdopen"):
+        mode = argument(1, "mode")
+        writes = isinstance(mode, ast.Constant) and isinstance(mode.value, str) and set(mode.value) & set("wax+")
+        return argument(0, "file", "filename") if writes or (mode is not None and not isinstance(mode, ast.Constant)) \
+            else None
+    if name == "os.open":
+        flags = {n.attr if isinstance(n, ast.Attribute) else getattr(n, "id", "")
+                 for n in ast.walk(argument(1, "flags") or ast.Constant(0))}
+        return argument(0, "path") if flags & _WRITE_FLAGS else None
+    if name in _WRITE_CALLS:
+        return argument(_WRITE_CALLS[name], "dst", "path", "file", "fname", "name", "base_name", "extract_dir")
+    if isinstance(node.func, ast.Attribute) and node.func.attr in _WRITE_METHODS and name not in _WRITE_CALLS:
+        if node.func.attr == "savefig":  # fig.savefig(path)
+            return argument(0, "fname")
+        if node.func.attr in ("rename", "replace", "symlink_to", "hardlink_to"):
+            return argument(0, "target")  # p.rename(target) writes the target (and removes p)
+        if node.func.attr == "tofile":
+            return argument(0, "fid", "file")
+        return node.func.value  # Path(...).write_text(...): the path is the receiver
+    return None
+
+
+def flag_file_writes(scanner, cell_label, lines, tree) -> None:
+    """Flag (category ``writes``) each call that writes, moves or deletes a file outside the kernel's
+    own folder: its target is absolute, under ``~``, climbs out with ``..`` or is computed at run
+    time.  The sandbox makes such a write fail or stay private; the flag says who tried."""
+    visitor = _Visitor(scanner, cell_label, lines, False)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = visitor.resolve(_dotted(node.func)) or ""
+        target = _write_target(node, name)
+        if target is None or _inside_own_folder(target):
+            continue
+        what = name or f".{node.func.attr}()"
+        where = (repr(target.value) if isinstance(target, ast.Constant) else "a path computed at run time")
+        visitor.flag(node, "writes", f"writes or deletes files outside its own folder ({what} on {where})")
+
+
+_REFUSED = (  # (text in a cell's error or printed output, what the note says)
+    ("Read-only file system", "the sandbox refused a write (read-only file system)"),
+    ("[Errno 27] File too large", "hit the file-size limit"),
+    ("No space left on device", "hit the disk limit (its private /tmp or /dev/shm is full)"),
+    ("[Errno 11] Resource temporarily unavailable", "hit the process limit (fork or thread refused)"),
+    ("can't start new thread", "hit the process limit (fork or thread refused)"),
+)
+LIMIT_HITS = ("file-size limit", "disk limit (its private /tmp or /dev/shm is full)",
+              "process limit (fork or thread refused)")  # the ends of the notes that also go into the CSV's reason
+
+
+def _cells(autograded_notebook: Path) -> list:
+    """The cells of an autograded notebook ([] when it cannot be read)."""
+    try:
+        return json.loads(Path(autograded_notebook).read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError):
+        return []
+
+
+def sandbox_notes(autograded_notebook: Path) -> list[Finding]:
+    """Cells of an autograded notebook in which the sandbox refused a write or a limit stopped
+    something (read from the cells' error and printed outputs), one note per cell and kind."""
+    notes = []
+    for index, cell in enumerate(_cells(autograded_notebook)):
+        for output in cell.get("outputs", []) or []:
+            text = " ".join([str(output.get("evalue", "")), "".join(output.get("text", "")),
+                             *map(str, output.get("traceback", []))])
+            for phrase, message in _REFUSED:
+                note = Finding(Path(autograded_notebook).name, _label(cell, index), 0, "sandbox", message)
+                if phrase in text and note not in notes:
+                    notes.append(note)
+    return notes

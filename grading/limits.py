@@ -8,7 +8,10 @@ Popen's ``preexec_fn``), so nbgrader itself is not constrained.  On systems
 without the ``resource`` module (Windows) the limit is skipped.
 
 Configure with ``c.LimitedKernelManager.memory_limit_mb`` (0 = no limit);
-``python -m grading autograde --memory-limit MB`` sets it.
+``python -m grading autograde --memory-limit MB`` sets it.  With ``sandbox`` (or
+``hidden_paths``) each kernel starts in grading/sandbox.py's sandbox, with
+``process_limit``, ``file_size_limit_mb`` (applied without the sandbox too) and
+``disk_limit_mb`` (``--process-limit``, ``--file-size-limit``, ``--disk-limit``).
 
 ``LimitedExecute`` also survives a cell that no limit can stop gently.  nbgrader
 interrupts a cell that overruns its time limit, and the student's code goes on
@@ -26,6 +29,7 @@ import copy
 import json
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
@@ -33,7 +37,7 @@ from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 from nbgrader.preprocessors import Execute, LimitOutput
-from traitlets import Integer, List, Unicode
+from traitlets import Bool, Integer, List, Unicode
 
 from .proof import Guard, TestCellProof, failure_output, is_test_cell
 
@@ -43,12 +47,6 @@ try:
     import resource
 except ImportError:  # Windows
     resource = None
-
-
-def _address_space_limiter(limit_bytes: int):
-    def apply_limit():  # runs in the child between fork and exec
-        resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
-    return apply_limit
 
 
 SANDBOX = Path(__file__).with_name("sandbox.py")
@@ -64,7 +62,10 @@ def kernel_died(memory_limit_mb: int) -> str:
 
 class LimitedKernelManager(AsyncKernelManager):
     """An AsyncKernelManager whose kernels start with a memory (address space) limit and,
-    when ``hidden_paths`` is set, inside grading/sandbox.py, which covers those paths."""
+    when ``sandbox`` is on or ``hidden_paths`` is set, in grading/sandbox.py's sandbox: with
+    bubblewrap, read-only but for private folders, alone in their PID and network namespaces,
+    with limits on processes, file size and disk (the kernel then talks over ZeroMQ's ipc
+    transport); without it, only the hidden paths are covered."""
 
     memory_limit_mb = Integer(
         MEMORY_LIMIT_MB, help="Address-space limit of each kernel in MiB (0: none)."
@@ -74,13 +75,56 @@ class LimitedKernelManager(AsyncKernelManager):
         Unicode(), help="Folders and files the kernels must not see (grading/sandbox.py; Linux)."
     ).tag(config=True)
 
+    sandbox = Bool(False, help="Start each kernel in the sandbox (implied by hidden_paths).").tag(config=True)
+    process_limit = Integer(512, help="Processes and threads of a sandboxed kernel (0: none).").tag(config=True)
+    file_size_limit_mb = Integer(256, help="Largest file a kernel may write, in MiB (0: none).").tag(config=True)
+    disk_limit_mb = Integer(512, help="Size of a sandboxed kernel's private /tmp and /dev/shm, in MiB.").tag(
+        config=True)
+
+    _box = None
+
+    def _sandboxed(self):
+        return self.sandbox or bool(self.hidden_paths)
+
+    def _full_sandbox(self):
+        from . import sandbox
+
+        return self._sandboxed() and sandbox.probe()[0] == "full"
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self._full_sandbox() and self._box is None:  # once per manager: restarts keep the same sockets
+            from .sandbox import KernelBox, Limits
+
+            self._box = KernelBox(self.hidden_paths, Limits(self.process_limit, self.file_size_limit_mb,
+                                                            self.disk_limit_mb), self.memory_limit_mb)
+            self.transport, self.ip = "ipc", self._box.ipc_prefix
+            if not self.connection_file:  # in the box's own folder: nothing else touches it
+                self.connection_file = self._box.connection_file
+        return await super()._async_pre_start_kernel(**kw)
+
     async def _async_launch_kernel(self, kernel_cmd, **kw):
-        if resource is not None and self.memory_limit_mb > 0:
-            kw["preexec_fn"] = _address_space_limiter(self.memory_limit_mb * 1024 * 1024)
-        if self.hidden_paths:
+        if self._box is not None:
+            kernel_cmd = self._box.command(kernel_cmd, kw.get("cwd"), self.connection_file)
+            kw["preexec_fn"] = self._box.preexec
+            info = await super()._async_launch_kernel(kernel_cmd, **kw)
+            await self._box.started(self.provisioner.process.pid)
+            return info
+        if resource is not None and (self.memory_limit_mb > 0 or self.file_size_limit_mb > 0):
+            from .sandbox import set_limits
+
+            kw["preexec_fn"] = partial(set_limits, self.memory_limit_mb, self.file_size_limit_mb)
+        if self._sandboxed():
             hide = [part for path in self.hidden_paths for part in ("--hide", path)]
             kernel_cmd = [sys.executable, str(SANDBOX), *hide, "--", *kernel_cmd]
         return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    async def _async_cleanup_resources(self, restart=False):
+        await super()._async_cleanup_resources(restart=restart)
+        if self._box is not None:
+            self._box.end()
+            if not restart:
+                self._box.close()
+                self._box = None
 
 
 TIMES_FILE = ".grading-cell-seconds.json"  # seconds each cell ran, beside the autograded notebook (analytics)
@@ -118,7 +162,8 @@ class LimitedExecute(Execute):
             self._seconds[label] = round(time.monotonic() - started, 3)
 
     def _write_times(self):
-        folder = Path((self.resources.get("metadata") or {}).get("path") or ".")
+        box = getattr(self.km, "_box", None)  # in the full sandbox the kernel's folder is private: reach it there
+        folder = (box and box.work_folder()) or Path((self.resources.get("metadata") or {}).get("path") or ".")
         name = self.resources.get("unique_key") or "notebook"
         try:
             times = json.loads((folder / TIMES_FILE).read_text()) if (folder / TIMES_FILE).exists() else {}
@@ -159,7 +204,8 @@ class LimitedExecute(Execute):
     def _install_guard(self):
         """Install grading/kernel_guard.py in the fresh kernel, before any of the notebook's code."""
         self._guard = Guard()
-        folder = Path((self.resources.get("metadata") or {}).get("path") or ".")
+        box = getattr(self.km, "_box", None)  # in the full sandbox the kernel's folder is private: reach it there
+        folder = (box and box.work_folder()) or Path((self.resources.get("metadata") or {}).get("path") or ".")
         message = self.kc.execute(self._guard.setup_code(folder), store_history=False)
         reply = self.wait_for_reply(message)
         if not reply or reply["content"]["status"] != "ok":

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from .integrity import FLAG_CATEGORIES
+from .sandbox import Limits, environment_warning
 
 
 def _md(text) -> str:
@@ -62,7 +63,8 @@ def write_report(out: Path, state: dict, skipped_folders: list, settings: dict, 
     flagged = [r for r in records if r.get("flags")]
     summary = dict(counts, submissions=len(records), students=len({r["student"] for r in records}),
                    flagged=len(flagged), cell_timeout=settings["cell_timeout"],
-                   memory_limit_mb=settings["memory_limit_mb"], sandbox=settings.get("sandbox", "off"))
+                   memory_limit_mb=settings["memory_limit_mb"], sandbox=settings.get("sandbox", "off"),
+                   limits=settings.get("limits"), environment_changes=settings.get("environment_changes", []))
     data = {
         "summary": summary,
         "submissions": [{k: r.get(k) for k in ("student", "assignment", "status", "reason", "score", "max_score",
@@ -75,12 +77,14 @@ def write_report(out: Path, state: dict, skipped_folders: list, settings: dict, 
              f"{summary['students']} students, {summary['submissions']} (student, assignment) pairs: "
              f"{counts['graded']} graded, {counts['failed']} could not be graded, {counts['missing']} missing; "
              f"{len(flagged)} flagged for review.",
-             f"Limits: {settings['cell_timeout']} s per cell, {settings['memory_limit_mb']} MiB per kernel.",
+             f"Limits: {settings['cell_timeout']} s per cell, {settings['memory_limit_mb']} MiB per kernel"
+             + (f", {Limits(**settings['limits']).describe()}." if settings.get("limits") else "."),
              f"Sandbox: {settings.get('sandbox', 'off')}."]
     if analytics:
         lines.append("Class analytics (what the class did not understand): " +
                      ", ".join(f"[{Path(page).stem}]({page})" for page in analytics) + ".")
     lines.append("")
+    lines += environment_warning(settings.get("environment_changes"))
     lines += _summary(records)
     absent = [r for r in records if r["status"] == "missing" and r.get("reason", "").startswith("nothing submitted")]
     problems = [r for r in records if (r["status"] != "graded" or r.get("reason")) and r not in absent]

@@ -60,6 +60,10 @@ def make_api(settings: dict):
     config.Execute.timeout = settings["cell_timeout"]
     config.LimitedKernelManager.memory_limit_mb = settings["memory_limit_mb"]
     config.LimitedKernelManager.hidden_paths = settings.get("hidden_paths", [])
+    limits = settings.get("limits", {})  # grading/sandbox.py's Limits
+    config.LimitedKernelManager.process_limit = limits.get("processes", 512)
+    config.LimitedKernelManager.file_size_limit_mb = limits.get("file_size_mb", 256)
+    config.LimitedKernelManager.disk_limit_mb = limits.get("disk_mb", 512)
     return NbGraderAPI(config=config)
 
 
