@@ -93,7 +93,11 @@ def cmd_validate(args) -> int:
     quiet_nbgrader_logs()
     from nbgrader.validator import Validator
 
-    validator = Validator(config=course_config())
+    config = course_config()
+    # The kernel's own start-up warnings ("running over TCP without encryption") are not the
+    # student's business: validate prints only their results.
+    config.Execute.extra_arguments = ["--IPKernelApp.log_level=ERROR"]
+    validator = Validator(config=config)
     status = 0
     for path in args.notebooks:
         if not Path(path).is_file():

@@ -94,6 +94,7 @@ def test_validate_passes_a_solution_and_names_the_failing_cells_of_an_unfilled_n
     ok = grading_cli("validate", notebook_path(ROOT / "solutions", FIRST))
     assert ok.returncode == 0, ok.stdout + ok.stderr
     assert "every visible test passes" in ok.stdout
+    assert "without encryption" not in ok.stdout + ok.stderr, "the kernel's start-up warning reached the student"
 
     unfilled = grading_cli("validate", notebook_path(ROOT / "notebooks", FIRST))
     assert unfilled.returncode == 1
