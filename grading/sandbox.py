@@ -255,11 +255,12 @@ class KernelBox:
     def close(self) -> None:
         self.end()
         shutil.rmtree(self.base, ignore_errors=True)
-        if self.cgroup is not None:
+        for _ in range(200 if self.cgroup is not None else 0):  # its last processes may still be exiting
             try:
                 self.cgroup.rmdir()
+                break
             except OSError:
-                pass
+                time.sleep(0.01)
 
 
 def set_limits(memory_limit_mb: int = 0, file_size_mb: int = 0) -> None:
