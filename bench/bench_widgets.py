@@ -64,8 +64,7 @@ def run(modes, moves, widgets):
                     write_notebook(Path(tmp) / f"bench_{mode}.ipynb", cells)
                     page = browser.new_page(viewport={"width": 1400, "height": 1000})
                     notebook = Notebook(page, lab, f"bench_{mode}.ipynb", timeout=120)
-                    notebook.run_all()
-                    if notebook.errors():
+                    if not notebook.run_all() or notebook.errors():
                         raise RuntimeError(f"the benchmark notebook failed: {notebook.errors()}")
                     for name, control, what in CASES:
                         if name in widgets:

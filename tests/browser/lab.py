@@ -10,6 +10,7 @@ measures how long a key press on a widget's slider takes to change the figure's 
 """
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -26,6 +27,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 NEWS_OFF = {"fetchNews": "false", "checkForUpdates": False}
+# What ipykernel logs on stderr when JupyterLab's widget manager asks a kernel that has not
+# imported ipywidgets yet for its widgets (on opening a notebook): no cell shows it.
+_BENIGN = re.compile(r"No such comm: [0-9a-f-]+|No such comm target registered: jupyter\.widget\.control")
 
 
 def ci_requires_browser():
@@ -176,6 +180,47 @@ window.nnlibWatch = (root) => {
   requestAnimationFrame(poll);
   return before;
 };
+// The notebook panel showing `path`, and error texts from its outputs and its kernel.
+window.nnlibPanel = (path) => {
+  for (const w of window.jupyterapp.shell.widgets('main')) {
+    if (w.sessionContext && w.context && w.context.path === path) return w;
+  }
+  return null;
+};
+window.nnlibKernelErrors = {};
+window.nnlibRecordErrors = (path) => {
+  const panel = window.nnlibPanel(path);
+  const seen = window.nnlibKernelErrors[path] = [];
+  const record = (_, msg) => {
+    const type = msg.header.msg_type, c = msg.content;
+    if (type === 'error') seen.push(`${c.ename}: ${c.evalue}\n${(c.traceback || []).join('\n')}`);
+    else if (type === 'stream' && c.name === 'stderr') seen.push(c.text);
+  };
+  const hook = (kernel) => { if (kernel) kernel.iopubMessage.connect(record); };
+  hook(panel.sessionContext.session && panel.sessionContext.session.kernel);
+  panel.sessionContext.kernelChanged.connect((_, change) => hook(change.newValue));
+};
+window.nnlibErrors = (path) => {
+  const panel = window.nnlibPanel(path);
+  const dom = [], model = [];
+  const outputs = panel.node.querySelectorAll('.jp-OutputArea-output');
+  for (const o of outputs) {
+    const mime = o.getAttribute('data-mime-type') || '';
+    const text = o.textContent;
+    if (/error|stderr/.test(mime) || /Traceback \(most recent call last\)/.test(text)
+        || o.querySelector('[data-mime-type*="error"], [data-mime-type*="stderr"]')) dom.push(text);
+  }
+  for (const cell of panel.content.model.cells) {
+    if (cell.type !== 'code') continue;
+    for (const out of cell.outputs.toJSON()) {
+      if (out.output_type === 'error') model.push(`${out.ename}: ${out.evalue}\n${out.traceback.join('\n')}`);
+      else if (out.output_type === 'stream' && out.name === 'stderr') {
+        model.push(Array.isArray(out.text) ? out.text.join('') : out.text);
+      }
+    }
+  }
+  return {dom: dom, model: model, kernel: window.nnlibKernelErrors[path] || []};
+};
 """
 
 
@@ -184,6 +229,7 @@ class Notebook:
 
     def __init__(self, page, lab, name, timeout=60.0):
         self.page = page
+        self.name = name
         self.timeout_ms = timeout * 1000
         page.goto(lab.notebook_url(name), timeout=self.timeout_ms)
         page.wait_for_selector(".jp-NotebookPanel", timeout=self.timeout_ms)
@@ -192,8 +238,9 @@ class Notebook:
             """() => { const k = document.querySelector('.jp-NotebookPanel .jp-Toolbar-kernelName');
                        return k && k.textContent.trim() && !/No Kernel|Kernel$/.test(k.textContent.trim())
                               && window.jupyterapp; }""", timeout=self.timeout_ms)
-        self.wait_idle()
         page.add_script_tag(content=_PAGE_JS)
+        page.evaluate("name => window.nnlibRecordErrors(name)", name)
+        self.wait_idle()
 
     def wait_idle(self):
         self.page.wait_for_function(
@@ -201,16 +248,38 @@ class Notebook:
                        return i && i.getAttribute('data-status') === 'idle'; }""", timeout=self.timeout_ms)
 
     def run_all(self):
-        self.page.evaluate("window.jupyterapp.commands.execute('runmenu:run-all')")
-        self.page.wait_for_function(
-            """() => [...document.querySelectorAll('.jp-NotebookPanel .jp-InputArea-prompt')]
-                     .every(p => /\\[\\d+\\]/.test(p.textContent))""", timeout=self.timeout_ms)
+        """Run every cell and wait until the kernel is idle again; True when no cell failed
+        (JupyterLab stops at the first cell that raises)."""
+        ok = self.page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
         self.wait_idle()
+        return bool(ok)
 
     def errors(self):
-        """Text of any error outputs in the notebook."""
-        return self.page.eval_on_selector_all(".jp-OutputArea-output[data-mime-type*='error']",
-                                              "els => els.map(e => e.textContent)")
+        """Every traceback and stderr text the notebook has produced, however JupyterLab shows
+        it (ANSI colour codes removed):
+
+        * the rendered outputs: error and stderr MIME types (JupyterLab 4 renders an error
+          output as ``application/vnd.jupyter.stderr``), and any output showing a traceback;
+        * the notebook's model: outputs of type "error" and stderr streams, rendered or not;
+        * the kernel's messages since the notebook opened: "error" and stderr "stream"
+          messages, including those of widget callbacks, which have no output area (JupyterLab
+          sends them to its log console).
+        """
+        texts = []
+        for found in self.error_sources().values():
+            for text in found:
+                if text not in texts:
+                    texts.append(text)
+        return texts
+
+    def error_sources(self):
+        """``errors()`` by where they were found: {"dom": [...], "model": [...], "kernel": [...]}."""
+        found = self.page.evaluate("name => window.nnlibErrors(name)", self.name)
+        sources = {}
+        for source, texts in found.items():
+            texts = [re.sub(r"\x1b\[[0-9;]*m", "", text).strip() for text in texts]
+            sources[source] = [t for t in texts if t and not (source == "kernel" and _BENIGN.fullmatch(t))]
+        return sources
 
     def widget(self, name):
         """The rendered widget with CSS class nnlib-<name>, once its figure has pixels."""
