@@ -1,7 +1,7 @@
 """Drive JupyterLab in headless Chromium (Playwright): shared by the browser test and
 bench/bench_widgets.py.
 
-``JupyterLab(root)`` starts ``jupyter lab`` on 127.0.0.1 on a free port with a token and
+``JupyterLab(root, env=None)`` starts ``jupyter lab`` on 127.0.0.1 on a free port with a token and
 private settings/workspaces/runtime directories (the news notification turned off) and
 stops it, whatever happens, on ``stop()`` / leaving the ``with`` block.
 ``launch_chromium(playwright)`` starts Debian's Chromium with the flags that work here.
@@ -66,7 +66,9 @@ def write_notebook(path, cells):
 class JupyterLab:
     """A private JupyterLab server serving ``root``."""
 
-    def __init__(self, root, startup_timeout=60.0):
+    def __init__(self, root, startup_timeout=60.0, env=None):
+        """``env``: variables added to the server's environment (e.g. JUPYTER_CONFIG_PATH)."""
+        env_extra = env
         self.root = Path(root)
         self.port = free_port()
         self.token = os.urandom(12).hex()
@@ -81,6 +83,7 @@ class JupyterLab:
                    JUPYTER_RUNTIME_DIR=str(self._home / "runtime"),
                    JUPYTER_CONFIG_DIR=str(self._home / "config"),
                    PYTHONUNBUFFERED="1")
+        env.update(env_extra or {})
         cmd = [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser",
                "--ip=127.0.0.1", f"--port={self.port}", f"--ServerApp.token={self.token}",
                f"--ServerApp.root_dir={self.root}", "--ServerApp.port_retries=0",
