@@ -130,6 +130,20 @@ def clipped_texts(figure, renderer=None, tolerance=1.0):
     return bad
 
 
+def overhang(figure):
+    """(left, bottom, right, top): how many pixels the texts stick out of the figure on each
+    side at the last draw (0 where nothing does)."""
+    renderer = figure.canvas.get_renderer()
+    box, out = figure.bbox, [0.0, 0.0, 0.0, 0.0]
+    for _, text, _, _ in _texts(figure):
+        e = text.get_window_extent(renderer)
+        if e.width == 0 or not all(map(math.isfinite, e.bounds)):
+            continue
+        for i, excess in enumerate((box.x0 - e.x0, box.y0 - e.y0, e.x1 - box.x1, e.y1 - box.y1)):
+            out[i] = max(out[i], excess)
+    return out
+
+
 def nice_limits(lo, hi, log=False):
     """Round limits around [lo, hi]: whole decades on a log axis; on a linear axis, steps
     of 1, 2 or 5 times a power of ten (about a fifth of the span)."""
@@ -222,10 +236,37 @@ class LiveFigure:
         self._background = None
         return artists[0] if len(artists) == 1 else artists
 
+    def forget_animated(self):
+        """Forget the animated artists (before their axes is drawn anew with others)."""
+        for artist in self._animated:
+            artist.set_animated(False)
+        self._animated = []
+        self._background = None
+
     def relayout(self):
         """Place the axes again at the next full draw (after titles or labels changed)."""
         self.figure.set_layout_engine("constrained")
         self._background = None
+
+    def relayout_now(self):
+        """Solve the layout again and draw; if a text still sticks out (constrained layout
+        does not count a tick label that overhangs the end of its axis), leave that much
+        more margin on that side and solve once more."""
+        self.relayouts += 1
+        self._relayouting = True
+        try:
+            self.figure.set_layout_engine("constrained")
+            self.canvas.draw()
+            over = overhang(self.figure)
+            if any(over):
+                box = self.figure.bbox
+                left, bottom, right, top = (v / size + 0.005 for v, size in
+                                            zip(over, (box.width, box.height) * 2))
+                self.figure.set_layout_engine("constrained", rect=(left, bottom, 1 - left - right,
+                                                                   1 - bottom - top))
+                self.canvas.draw()
+        finally:
+            self._relayouting = False
 
     def _limits(self):
         return [(ax.get_xlim(), ax.get_ylim()) for ax in self.axes]
@@ -251,7 +292,8 @@ class LiveFigure:
         rgba = self.canvas.buffer_rgba()
         image = Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBA", 0, 1)
         buffer = io.BytesIO()
-        image.save(buffer, format="png", compress_level=1)
+        # the figure is opaque: RGB is a quarter less to compress than RGBA
+        image.convert("RGB").save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
 
     def redraw(self, full=False):
@@ -267,13 +309,7 @@ class LiveFigure:
         if full or self._background is None or self._limits() != self._drawn_limits:
             self.canvas.draw()          # fires _on_draw; ipympl also pushes the pixels
             if clipped_texts(self.figure):   # labels grew: place the axes again
-                self.relayouts += 1
-                self.figure.set_layout_engine("constrained")
-                self._relayouting = True
-                try:
-                    self.canvas.draw()
-                finally:
-                    self._relayouting = False
+                self.relayout_now()
             if self.mode == "image":
                 self.widget.value = self.png()
             return
@@ -284,6 +320,14 @@ class LiveFigure:
             self.canvas.blit(self.figure.bbox)
         else:
             self.widget.value = self.png()
+
+
+def verdict_html(lines=2):
+    """An ``ipywidgets.HTML`` for a verdict, tall enough for ``lines`` lines of text, so that
+    a longer verdict does not push the figure down."""
+    import ipywidgets
+
+    return ipywidgets.HTML(layout=ipywidgets.Layout(min_height=f"{1.5 * lines + 0.3:.1f}em"))
 
 
 def assemble(name, live, rows, controls, on_change=None, watched=()):
