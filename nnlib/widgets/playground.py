@@ -184,7 +184,7 @@ def playground(dataset="circles", noise=0.1, hidden=(8, 8), activation="tanh", l
                          placeholder="e.g. 8, 8", continuous_update=False, style={"description_width": "initial"})
     act_box = W.Dropdown(options=ACTIVATIONS, value=run.activation, description="activation")
     lr_slider = W.FloatLogSlider(value=run.lr, base=10, min=-4, max=1, step=0.05, description="lr",
-                                 readout_format=".3g")
+                                 readout_format=".2~e")
     l2_slider = W.FloatLogSlider(value=max(run.l2, 1e-6), base=10, min=-6, max=0, step=0.1,
                                  description="L2", readout_format=".1e")
     l2_on = W.Checkbox(value=run.l2 > 0, description="use L2", indent=False)
@@ -278,6 +278,9 @@ def playground(dataset="circles", noise=0.1, hidden=(8, 8), activation="tanh", l
             note = (f" &mdash; lr is now {run.lr:.3g}, L2 {run.l2:.2g} (dashed line): "
                     "press play or step to train with it")
         status.value = f"epoch {run.epochs}, training loss {loss}, accuracy {accuracy:.1%}{note}"
+        if state.get("input_error"):  # shown until the field is fixed; training goes on unchanged
+            status.value = (f"<b style='color:#cf222e'>{state['input_error']}</b><br>"
+                            f"(still training the last valid network) {status.value}")
         live.redraw(full=full)
 
     def train_some(epochs):
@@ -291,8 +294,10 @@ def playground(dataset="circles", noise=0.1, hidden=(8, 8), activation="tanh", l
                                 lr_slider.value, l2_slider.value if l2_on.value else 0.0,
                                 batch_slider.value, rng)
         except ValueError as error:
-            status.value = f"<span style='color:#cf222e'>{error}</span>"
+            state["input_error"] = str(error)
+            show()
             return
+        state["input_error"] = None
         state["run"] = new
         state["lr_changes"] = []
         show(full=draw_data())

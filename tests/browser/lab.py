@@ -257,6 +257,25 @@ class Notebook:
         self.wait_idle()
         return bool(ok)
 
+    def execute(self, code):
+        """Run ``code`` in the notebook's kernel (not in a cell) and return what it printed;
+        an exception raises RuntimeError (and shows in ``errors()``)."""
+        result = self.page.evaluate("""async ([path, code]) => {
+            const kernel = window.nnlibPanel(path).sessionContext.session.kernel;
+            const future = kernel.requestExecute({code: code, stop_on_error: true});
+            let out = '', error = null;
+            future.onIOPub = (msg) => {
+              const c = msg.content;
+              if (msg.header.msg_type === 'stream' && c.name === 'stdout') out += c.text;
+              if (msg.header.msg_type === 'error') error = `${c.ename}: ${c.evalue}`;
+            };
+            await future.done;
+            return {out: out, error: error};
+          }""", [self.name, code])
+        if result["error"]:
+            raise RuntimeError(f"the kernel raised {result['error']} running:\n{code}")
+        return result["out"]
+
     def errors(self):
         """Every traceback and stderr text the notebook has produced, however JupyterLab shows
         it (ANSI colour codes removed):
