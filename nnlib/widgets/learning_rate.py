@@ -138,7 +138,7 @@ def learning_rate_explorer(problem="quadratic", lr=0.1, steps=30, start=None, st
     ax_surface, ax_loss = live.axes
     problem_box = W.Dropdown(options=list(PROBLEMS), value=first.problem, description="problem")
     lr_slider = W.FloatLogSlider(value=lr, base=10, min=-4, max=1, step=0.05, description="lr",
-                                 readout_format=".3~e", continuous_update=True)
+                                 readout_format=".2e", continuous_update=True)
     steps_slider = W.IntSlider(value=steps, min=1, max=200, description="steps")
     start_sliders = [W.FloatSlider(description=f"start {axis}", step=0.05) for axis in "xy"]
     verdict = verdict_html(3)

@@ -184,7 +184,7 @@ def playground(dataset="circles", noise=0.1, hidden=(8, 8), activation="tanh", l
                          placeholder="e.g. 8, 8", continuous_update=False, style={"description_width": "initial"})
     act_box = W.Dropdown(options=ACTIVATIONS, value=run.activation, description="activation")
     lr_slider = W.FloatLogSlider(value=run.lr, base=10, min=-4, max=1, step=0.05, description="lr",
-                                 readout_format=".2~e")
+                                 readout_format=".2e")
     l2_slider = W.FloatLogSlider(value=max(run.l2, 1e-6), base=10, min=-6, max=0, step=0.1,
                                  description="L2", readout_format=".1e")
     l2_on = W.Checkbox(value=run.l2 > 0, description="use L2", indent=False)

@@ -154,7 +154,7 @@ def optimizer_race(surface="ill_conditioned", optimizers=None, steps=100, start=
     surface_box = W.Dropdown(options=list(SURFACES), value=s.name, description="surface")
     steps_slider = W.IntSlider(value=steps, min=10, max=500, description="steps")
     sliders = {label: W.FloatLogSlider(value=lr, base=10, min=-5, max=1, step=0.1, description=f"{label} lr",
-                                       readout_format=".2~e", style={"description_width": "initial"})
+                                       readout_format=".2e", style={"description_width": "initial"})
                for label, (_, lr) in entries.items()}
     verdict = verdict_html(2)
     static = []
