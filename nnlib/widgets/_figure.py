@@ -144,9 +144,9 @@ def overhang(figure):
     return out
 
 
-def nice_limits(lo, hi, log=False):
-    """Round limits around [lo, hi]: whole decades on a log axis; on a linear axis, steps
-    of 1, 2 or 5 times a power of ten (about a fifth of the span)."""
+def nice_limits(lo, hi, log=False, steps=5):
+    """Round limits around [lo, hi]: whole decades on a log axis; on a linear axis, whole
+    multiples of a step of 1, 2 or 5 times a power of ten (about 1/``steps`` of the span)."""
     if log:
         lo, hi = max(lo, 1e-300), max(hi, 1e-300)
         return 10.0 ** math.floor(math.log10(lo)), 10.0 ** math.ceil(math.log10(hi) + 1e-12)
@@ -154,15 +154,15 @@ def nice_limits(lo, hi, log=False):
     if not span > 0:
         pad = abs(lo) * 0.1 or 1.0
         lo, hi, span = lo - pad, hi + pad, 2 * pad
-    step = 10.0 ** math.floor(math.log10(span / 5))
-    step *= next(m for m in (1, 2, 5, 10) if span / (m * step) <= 6)
+    step = 10.0 ** math.floor(math.log10(span / steps))
+    step *= next(m for m in (1, 2, 5, 10) if span / (m * step) <= steps + 1)
     return math.floor(lo / step) * step, math.ceil(hi / step) * step
 
 
-def hold_limits(ax, axis, lo, hi, log=False, shrink=0.25):
+def hold_limits(ax, axis, lo, hi, log=False, shrink=0.25, steps=5):
     """Set ``ax``'s ``axis`` ("x" or "y") to nice limits around the data range [lo, hi], but
     keep the current limits while they contain the data and the data fill more than
-    ``shrink`` of them (a share of the decades on a log axis).  Returns True when the
+    ``shrink`` of them (``steps``: see ``nice_limits``) (a share of the decades on a log axis).  Returns True when the
     limits changed (a full draw follows by itself, see ``LiveFigure.redraw``)."""
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return False
@@ -175,7 +175,7 @@ def hold_limits(ax, axis, lo, hi, log=False, shrink=0.25):
         fill = (hi - lo) / max(old_hi - old_lo, 1e-300)
     if old_lo <= lo and hi <= old_hi and fill > shrink:
         return False
-    new = nice_limits(lo, hi, log)
+    new = nice_limits(lo, hi, log, steps)
     if new == (old_lo, old_hi):
         return False
     set_(*new)

@@ -61,9 +61,18 @@ def loss_explorer(names=NAMES):
     ax_g.set(xlabel="error e = y_pred - y_true", title="gradient dl/de")
     ax_l.legend(fontsize=8, loc="upper center", ncol=2)  # above the bottom of the curves, off the data
 
+    fixed = {}  # (name, span) -> curves of the losses that do not depend on delta
+
     def update(change=None):
         e = np.linspace(-span.value, span.value, 201)
-        curves = loss_curves(names, e, delta.value)
+        curves = {}
+        for n in names:
+            if n == "Huber":
+                curves.update(loss_curves((n,), e, delta.value))
+            else:
+                if (n, span.value) not in fixed:
+                    fixed[n, span.value] = loss_curves((n,), e)[n]
+                curves[n] = fixed[n, span.value]
         for n, (values, grads) in curves.items():
             lines[n][0].set_data(e, values)
             lines[n][1].set_data(e, grads)

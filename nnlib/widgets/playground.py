@@ -223,8 +223,8 @@ def playground(dataset="circles", noise=0.1, hidden=(8, 8), activation="tanh", l
         lo, hi = run.X_raw.min(axis=0), run.X_raw.max(axis=0)
         pad = 0.08 * (hi - lo)
         # the data's own extent, on round values that a little more or less noise keeps
-        changed = hold_limits(ax_data, "x", lo[0] - pad[0], hi[0] + pad[0], shrink=0.7)
-        changed |= hold_limits(ax_data, "y", lo[1] - pad[1], hi[1] + pad[1], shrink=0.7)
+        changed = hold_limits(ax_data, "x", lo[0] - pad[0], hi[0] + pad[0], shrink=0.7, steps=10)
+        changed |= hold_limits(ax_data, "y", lo[1] - pad[1], hi[1] + pad[1], shrink=0.7, steps=10)
         window = (*ax_data.get_xlim(), *ax_data.get_ylim())
         title = f"{run.dataset}: decision regions"
         changed |= view.get("window") != window or ax_data.get_title() != title
