@@ -161,13 +161,15 @@ window.nnlibSignature = (root) => {
     ctx = off.getContext('2d'); ctx.drawImage(img, 0, 0);
   }
   const data = ctx.getImageData(0, 0, w, h).data;
-  let hash = 2166136261 >>> 0, ink = 0;
+  let hash = 2166136261 >>> 0, ink = 0, opaque = 0;
   for (let i = 0; i < data.length; i += 4) {
     const v = data[i] ^ (data[i + 1] << 8) ^ (data[i + 2] << 16);
     hash = Math.imul(hash ^ v, 16777619) >>> 0;
+    if (data[i + 3] === 0) continue;  // a canvas not drawn yet is transparent, not ink
+    opaque++;
     if (data[i] + data[i + 1] + data[i + 2] < 600) ink++;
   }
-  return {hash: hash, ink: ink, width: w, height: h};
+  return {hash: hash, ink: ink, opaque: opaque / (w * h), width: w, height: h};
 };
 window.nnlibWatch = (root) => {
   const before = window.nnlibSignature(root);
@@ -312,16 +314,17 @@ class Notebook:
         self.wait_drawn(root)
         return root
 
-    def wait_drawn(self, root, min_ink=500):
-        """Wait until the figure has a picture (some dark pixels) that stays put for 0.3 s."""
+    def wait_drawn(self, root, min_ink=500, settle_ms=300):
+        """Wait until the figure has a picture (opaque, some dark pixels) that stays put for
+        ``settle_ms``."""
         self.page.wait_for_function(
-            """([root, minInk]) => {
+            """([root, minInk, settleMs]) => {
                  const s = window.nnlibSignature(root.querySelector('.nnlib-figure'));
                  const now = performance.now(), last = window.nnlibSettle;
-                 if (!s || s.ink < minInk) { window.nnlibSettle = null; return false; }
+                 if (!s || s.ink < minInk || s.opaque < 0.9) { window.nnlibSettle = null; return false; }
                  if (!last || last.hash !== s.hash) { window.nnlibSettle = {hash: s.hash, t: now}; return false; }
-                 return now - last.t > 300;
-               }""", arg=[root, min_ink], polling=50, timeout=self.timeout_ms)
+                 return now - last.t > settleMs;
+               }""", arg=[root, min_ink, settle_ms], polling=50, timeout=self.timeout_ms)
 
     def signature(self, root):
         return self.page.evaluate("root => window.nnlibSignature(root.querySelector('.nnlib-figure'))", root)

@@ -78,7 +78,9 @@ def apply_setting(box, setting):
         if value == "click":
             c.click()
         else:
-            c.value = getattr(c, value) if value in ("min", "max") else value
+            if value in ("min", "max"):  # a log slider's min and max are exponents
+                value = c.base ** getattr(c, value) if hasattr(c, "base") else getattr(c, value)
+            c.value = value
 
 def report(box):
     live = box.live_figure
