@@ -132,7 +132,8 @@ def diagnose(stats, activation):
     if not (np.isfinite(first) and np.isfinite(last)):
         return "exploding: the activations overflow to inf/NaN before the last layer."
     if last == 0:
-        return f"dead: every activation of layer {depth} is 0, so no signal and no gradient gets through."
+        return (f"dead: the activations of layer {depth} do not vary at all (std 0): every unit "
+                "computes the same, so the output ignores the input and no useful gradient gets through.")
     top = stats[-1]["activations"]
     if activation in ("tanh", "sigmoid"):
         low, high = (-1.0, 1.0) if activation == "tanh" else (0.0, 1.0)
@@ -183,7 +184,7 @@ def initialization_explorer(init="he_normal", activation="relu", depth=10, width
     ax_stats, ax_hist, ax_curve = live.axes
     act_line, = ax_stats.plot([], [], "o-", ms=4, label="activation std")
     grad_line, = ax_stats.plot([], [], "o-", ms=4, label="weight-gradient std")
-    zero_note = ax_stats.text(0.5, 0.5, "all activations are 0", transform=ax_stats.transAxes,
+    zero_note = ax_stats.text(0.5, 0.5, "every std is 0", transform=ax_stats.transAxes,
                               ha="center", visible=False)
     ax_stats.set(xlabel="layer", ylabel="standard deviation", yscale="log", title="per-layer statistics",
                  xlim=(0, 12), ylim=(1e-3, 1e1))

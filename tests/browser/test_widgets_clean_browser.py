@@ -48,7 +48,7 @@ def test_each_explorer_is_clean_at_extreme_settings(lab, lab_root, page, shots, 
         seen = json.loads(notebook.execute(f"apply_setting(box, {setting!r})\nprint(json.dumps(report(box)))"))
         page.wait_for_function("([root, h]) => { const s = window.nnlibSignature(root.querySelector('.nnlib-figure'));"
                                " return s && s.hash !== h; }", arg=[root, before["hash"]], timeout=20_000)
-        notebook.wait_drawn(root)
+        notebook.wait_drawn(root, settle_ms=1500)  # the last of the setting's redraws
         root.screenshot(path=str(shots / f"{name}_{i + 1}.png"))
         assert seen["clipped"] == [], f"{name} at {setting}: {seen['clipped']}"
         width, area, scrolls = fits_output_area(root)
