@@ -27,8 +27,8 @@ Layout: constrained layout places the axes at the first full draw, then the posi
 frozen (later draws skip the solver).  After every full draw ``clipped_texts`` checks that
 no text (tick labels, axis labels, titles, legends) leaves the figure or runs into another
 axes; if one does (labels grew: "-1.0" instead of "0.5", "100" instead of "10"), the
-layout is solved again and the figure drawn once more (also after a draw that ipympl
-asks for itself, such as its first picture).
+layout is solved again and the figure drawn once more (on the widget's own redraws; a
+draw that ipympl asks for itself, such as its first picture, is not checked).
 """
 import io
 import math
@@ -226,7 +226,6 @@ class LiveFigure:
         self.blits = 0
         self.relayouts = 0
         self._relayouting = False
-        self._in_redraw = False
         # Any full draw (ours, or ipympl's after a resize) refreshes the background.
         self.canvas.mpl_connect("draw_event", self._on_draw)
 
@@ -281,10 +280,6 @@ class LiveFigure:
             self.figure.set_layout_engine("none")
         self._background = self.canvas.copy_from_bbox(self.figure.bbox)
         self._draw_animated()
-        # a draw ipympl asked for itself (its first picture, a resize): check the layout here
-        if (self.mode == "ipympl" and not self._relayouting and not self._in_redraw
-                and clipped_texts(self.figure, event.renderer)):
-            self.relayout_now()
 
     def _draw_animated(self):
         for artist in self._animated:
@@ -313,11 +308,7 @@ class LiveFigure:
             self.canvas.draw_idle()
             return
         if full or self._background is None or self._limits() != self._drawn_limits:
-            self._in_redraw = True
-            try:
-                self.canvas.draw()          # fires _on_draw; ipympl also pushes the pixels
-            finally:
-                self._in_redraw = False
+            self.canvas.draw()          # fires _on_draw; ipympl also pushes the pixels
             if clipped_texts(self.figure):   # labels grew: place the axes again
                 self.relayout_now()
             if self.mode == "image":
