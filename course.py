@@ -2,6 +2,7 @@
 """Set up and run the course: the two commands of the README.
 
     python3 course.py lab     # install what is missing, then open the course in JupyterLab
+                              # (student mode; --instructor adds nbgrader's instructor tools)
     python3 course.py test    # install what is missing (plus the test extras), then run every test
 
 Both create a virtual environment in ``.venv`` from the pinned ``requirements.txt``
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -141,9 +143,48 @@ def course_env() -> dict[str, str]:
     return env
 
 
-def exec_in_venv(args: list[str]) -> None:
+# What a student's JupyterLab leaves out: nbgrader's instructor tools (Formgrader, Create
+# Assignment) and the exchange-based Assignment and Course Lists (without an exchange they
+# open with "Error fetching courses!").  Its Validate button stays.  `course.py lab
+# --instructor` keeps everything.
+STUDENT_HIDDEN_PLUGINS = ("@jupyter/nbgrader:menu", "@jupyter/nbgrader:formgrader",
+                          "@jupyter/nbgrader:create-assignment", "@jupyter/nbgrader:assignment-list",
+                          "@jupyter/nbgrader:course-list")
+STUDENT_HIDDEN_SERVER_EXTENSIONS = ("nbgrader.server_extensions.formgrader",
+                                    "nbgrader.server_extensions.assignment_list",
+                                    "nbgrader.server_extensions.course_list")
+STUDENT_CONFIG = VENV / "course-lab" / "student"
+
+
+def student_config_dir(folder: Path | None = None) -> Path:
+    """Write the student mode's Jupyter config folder and return it.
+
+    It goes on JUPYTER_CONFIG_PATH, where Jupyter reads it before the environment's own
+    config: ``labconfig/page_config.json`` disables the front-end plugins (JupyterLab's
+    ``disabledExtensions``), ``jupyter_server_config.json`` the server extensions behind them.
+    The installed packages are not touched.
+    """
+    folder = STUDENT_CONFIG if folder is None else folder
+    (folder / "labconfig").mkdir(parents=True, exist_ok=True)
+    pages = {"disabledExtensions": {plugin: True for plugin in STUDENT_HIDDEN_PLUGINS}}
+    server = {"ServerApp": {"jpserver_extensions": {name: False for name in STUDENT_HIDDEN_SERVER_EXTENSIONS}}}
+    (folder / "labconfig" / "page_config.json").write_text(json.dumps(pages, indent=1) + "\n")
+    (folder / "jupyter_server_config.json").write_text(json.dumps(server, indent=1) + "\n")
+    return folder
+
+
+def lab_env(instructor: bool, env: dict[str, str] | None = None) -> dict[str, str]:
+    """``env`` (default: the course's) for JupyterLab: student mode unless ``instructor``."""
+    env = dict(course_env() if env is None else env)
+    if not instructor:
+        extra = env.get("JUPYTER_CONFIG_PATH")
+        env["JUPYTER_CONFIG_PATH"] = os.pathsep.join([str(student_config_dir())] + ([extra] if extra else []))
+    return env
+
+
+def exec_in_venv(args: list[str], env: dict[str, str] | None = None) -> None:
     os.chdir(ROOT)
-    os.execve(str(BIN / args[0]), [str(a) for a in args], course_env())
+    os.execve(str(BIN / args[0]), [str(a) for a in args], env or course_env())
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -151,6 +192,8 @@ def main(argv: list[str] | None = None) -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     lab = sub.add_parser("lab", help="set up, then open the course in JupyterLab")
     lab.add_argument("--no-browser", action="store_true", help="start the server without opening a browser")
+    lab.add_argument("--instructor", action="store_true",
+                     help="keep nbgrader's instructor tools (Formgrader, Create Assignment, Assignment List)")
     sub.add_parser("setup", help="set up only")
     sub.add_parser("test", help="set up, then run the whole test suite (extra arguments go to pytest)")
     args, pytest_args = parser.parse_known_args(argv)
@@ -167,7 +210,7 @@ def main(argv: list[str] | None = None) -> None:
             cmd.append("--allow-root")
         if args.no_browser:
             cmd.append("--no-browser")
-        exec_in_venv(cmd)
+        exec_in_venv(cmd, lab_env(args.instructor))
     elif args.command == "test":
         setup_tests()
         exec_in_venv(["python", "-m", "pytest", *pytest_args])

@@ -174,7 +174,7 @@ def plot_layer_statistics(stats, ax=None):
         ax.plot(layer, np.where(values > 0, values, np.nan), "o-", label=label)
     ax.set(xlabel="layer", ylabel="standard deviation", yscale="log", title="per-layer statistics")
     if all(s["act_std"] == 0 for s in stats):
-        ax.text(0.5, 0.5, "all activations are 0", transform=ax.transAxes, ha="center")
+        ax.text(0.5, 0.5, "every activation std is 0", transform=ax.transAxes, ha="center")
     ax.legend(fontsize=8)
     return ax
 

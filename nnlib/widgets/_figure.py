@@ -19,9 +19,19 @@ Fast redraws: artists that change on every slider move are registered with
 ``animate(artist)``.  A full draw (``redraw(full=True)``, needed when axis limits, ticks
 or static artists change) renders everything else once and keeps that background; a
 normal ``redraw()`` pastes the background and draws only the animated artists on it,
-which skips the expensive part of a draw (ticks, labels, contours).
+which skips the expensive part of a draw (ticks, labels, contours).  ``hold_limits`` keeps
+axis limits on round ("nice") values that change only when the data leave them or shrink
+well inside, so most slider moves need no full draw.
+
+Layout: constrained layout places the axes at the first full draw, then the positions are
+frozen (later draws skip the solver).  After every full draw ``clipped_texts`` checks that
+no text (tick labels, axis labels, titles, legends) leaves the figure or runs into another
+axes; if one does (labels grew: "-1.0" instead of "0.5", "100" instead of "10"), the
+layout is solved again and the figure drawn once more (on the widget's own redraws; a
+draw that ipympl asks for itself, such as its first picture, is not checked).
 """
 import io
+import math
 import os
 import warnings
 
@@ -69,6 +79,108 @@ def ipympl_canvas():
 
 
 _figure_count = [0]
+OUTPUT_WIDTH_PX = 900   # JupyterLab's output area is about 950 px wide at a 1400 px window
+
+
+def _texts(figure):
+    """Every visible, non-empty text of the figure as (name, Text, its Axes, kind), kind one
+    of "tick", "label" (axis labels, offset texts), "title", "text", "legend"."""
+    found = []
+    for i, ax in enumerate(figure.axes):
+        if not ax.get_visible():
+            continue
+        for axis, letter, k in ((ax.xaxis, "x", 0), (ax.yaxis, "y", 1)):
+            lo, hi = sorted(axis.get_view_interval())
+            slack = 1e-9 * (hi - lo)  # a tick at the very end is drawn; ticks beyond are not
+            found += [(f"axes {i} {letter} tick {t.get_text()!r}", t, ax, "tick")
+                      for t in axis.get_ticklabels() if lo - slack <= t.get_position()[k] <= hi + slack]
+        found += [(f"axes {i} {what}", t, ax, "label") for what, t in (
+            ("xlabel", ax.xaxis.label), ("ylabel", ax.yaxis.label),
+            ("x offset text", ax.xaxis.offsetText), ("y offset text", ax.yaxis.offsetText))]
+        found.append((f"axes {i} title", ax.title, ax, "title"))
+        found += [(f"axes {i} text {t.get_text()!r}", t, ax, "text") for t in ax.texts]
+        legend = ax.get_legend()
+        if legend is not None and legend.get_visible():
+            found += [(f"axes {i} legend {t.get_text()!r}", t, ax, "legend") for t in legend.get_texts()]
+    return [entry for entry in found if entry[1].get_visible() and entry[1].get_text().strip()]
+
+
+def clipped_texts(figure, renderer=None, tolerance=1.0):
+    """Names of the texts that a draw cuts or jams: a text whose box leaves the figure, or a
+    tick label or axis label of one axes that runs into the plotting area of another.
+    ``[]`` when every text is whole and clear.  Uses the renderer of the last draw (draws
+    the figure first when it was never drawn)."""
+    if renderer is None:
+        renderer = getattr(figure.canvas, "get_renderer", lambda: None)()
+    if renderer is None:
+        figure.canvas.draw()
+        renderer = figure.canvas.get_renderer()
+    box = figure.bbox
+    plots = [(ax, ax.get_window_extent(renderer)) for ax in figure.axes if ax.get_visible() and ax.axison]
+    bad = []
+    for name, text, owner, kind in _texts(figure):
+        extent = text.get_window_extent(renderer)
+        if extent.width == 0 or not all(map(math.isfinite, extent.bounds)):
+            continue
+        if (extent.x0 < box.x0 - tolerance or extent.x1 > box.x1 + tolerance
+                or extent.y0 < box.y0 - tolerance or extent.y1 > box.y1 + tolerance):
+            bad.append(f"{name} is cut by the figure's edge")
+        elif kind in ("tick", "label") and any(
+                ax is not owner and extent.overlaps(area) for ax, area in plots):
+            bad.append(f"{name} runs into another plot")
+    return bad
+
+
+def overhang(figure):
+    """(left, bottom, right, top): how many pixels the texts stick out of the figure on each
+    side at the last draw (0 where nothing does)."""
+    renderer = figure.canvas.get_renderer()
+    box, out = figure.bbox, [0.0, 0.0, 0.0, 0.0]
+    for _, text, _, _ in _texts(figure):
+        e = text.get_window_extent(renderer)
+        if e.width == 0 or not all(map(math.isfinite, e.bounds)):
+            continue
+        for i, excess in enumerate((box.x0 - e.x0, box.y0 - e.y0, e.x1 - box.x1, e.y1 - box.y1)):
+            out[i] = max(out[i], excess)
+    return out
+
+
+def nice_limits(lo, hi, log=False, steps=5):
+    """Round limits around [lo, hi]: whole decades on a log axis; on a linear axis, whole
+    multiples of a step of 1, 2 or 5 times a power of ten (about 1/``steps`` of the span)."""
+    if log:
+        lo, hi = max(lo, 1e-300), max(hi, 1e-300)
+        return 10.0 ** math.floor(math.log10(lo)), 10.0 ** math.ceil(math.log10(hi) + 1e-12)
+    span = hi - lo
+    if not span > 0:
+        pad = abs(lo) * 0.1 or 1.0
+        lo, hi, span = lo - pad, hi + pad, 2 * pad
+    step = 10.0 ** math.floor(math.log10(span / steps))
+    step *= next(m for m in (1, 2, 5, 10) if span / (m * step) <= steps + 1)
+    return math.floor(lo / step) * step, math.ceil(hi / step) * step
+
+
+def hold_limits(ax, axis, lo, hi, log=False, shrink=0.25, steps=5):
+    """Set ``ax``'s ``axis`` ("x" or "y") to nice limits around the data range [lo, hi], but
+    keep the current limits while they contain the data and the data fill more than
+    ``shrink`` of them (``steps``: see ``nice_limits``) (a share of the decades on a log axis).  Returns True when the
+    limits changed (a full draw follows by itself, see ``LiveFigure.redraw``)."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return False
+    get, set_ = (ax.get_xlim, ax.set_xlim) if axis == "x" else (ax.get_ylim, ax.set_ylim)
+    old_lo, old_hi = get()
+    if log:
+        lo, hi = max(lo, 1e-300), max(hi, 1e-300)
+        fill = (math.log10(hi) - math.log10(lo) + 1) / max(math.log10(old_hi) - math.log10(old_lo), 1e-12)
+    else:
+        fill = (hi - lo) / max(old_hi - old_lo, 1e-300)
+    if old_lo <= lo and hi <= old_hi and fill > shrink:
+        return False
+    new = nice_limits(lo, hi, log, steps)
+    if new == (old_lo, old_hi):
+        return False
+    set_(*new)
+    return True
 
 
 class LiveFigure:
@@ -112,6 +224,8 @@ class LiveFigure:
         self._drawn_limits = None
         self.full_draws = 0
         self.blits = 0
+        self.relayouts = 0
+        self._relayouting = False
         # Any full draw (ours, or ipympl's after a resize) refreshes the background.
         self.canvas.mpl_connect("draw_event", self._on_draw)
 
@@ -123,16 +237,44 @@ class LiveFigure:
         self._background = None
         return artists[0] if len(artists) == 1 else artists
 
+    def forget_animated(self):
+        """Forget the animated artists (before their axes is drawn anew with others)."""
+        for artist in self._animated:
+            artist.set_animated(False)
+        self._animated = []
+        self._background = None
+
     def relayout(self):
         """Place the axes again at the next full draw (after titles or labels changed)."""
         self.figure.set_layout_engine("constrained")
         self._background = None
 
+    def relayout_now(self):
+        """Solve the layout again and draw; if a text still sticks out (constrained layout
+        does not count a tick label that overhangs the end of its axis), leave that much
+        more margin on that side and solve once more."""
+        self.relayouts += 1
+        self._relayouting = True
+        try:
+            self.figure.set_layout_engine("constrained")
+            self.canvas.draw()
+            over = overhang(self.figure)
+            if any(over):
+                box = self.figure.bbox
+                left, bottom, right, top = (v / size + 0.005 for v, size in
+                                            zip(over, (box.width, box.height) * 2))
+                self.figure.set_layout_engine("constrained", rect=(left, bottom, 1 - left - right,
+                                                                   1 - bottom - top))
+                self.canvas.draw()
+        finally:
+            self._relayouting = False
+
     def _limits(self):
         return [(ax.get_xlim(), ax.get_ylim()) for ax in self.axes]
 
     def _on_draw(self, event):
-        self.full_draws += 1
+        if not self._relayouting:
+            self.full_draws += 1
         self._drawn_limits = self._limits()
         if self.figure.get_layout_engine() is not None:
             self.figure.set_layout_engine("none")
@@ -151,7 +293,8 @@ class LiveFigure:
         rgba = self.canvas.buffer_rgba()
         image = Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBA", 0, 1)
         buffer = io.BytesIO()
-        image.save(buffer, format="png", compress_level=1)
+        # the figure is opaque: RGB is a quarter less to compress than RGBA
+        image.convert("RGB").save(buffer, format="png", compress_level=1)
         return buffer.getvalue()
 
     def redraw(self, full=False):
@@ -166,6 +309,8 @@ class LiveFigure:
             return
         if full or self._background is None or self._limits() != self._drawn_limits:
             self.canvas.draw()          # fires _on_draw; ipympl also pushes the pixels
+            if clipped_texts(self.figure):   # labels grew: place the axes again
+                self.relayout_now()
             if self.mode == "image":
                 self.widget.value = self.png()
             return
@@ -176,6 +321,14 @@ class LiveFigure:
             self.canvas.blit(self.figure.bbox)
         else:
             self.widget.value = self.png()
+
+
+def verdict_html(lines=2):
+    """An ``ipywidgets.HTML`` for a verdict, tall enough for ``lines`` lines of text, so that
+    a longer verdict does not push the figure down."""
+    import ipywidgets
+
+    return ipywidgets.HTML(layout=ipywidgets.Layout(min_height=f"{1.5 * lines + 0.3:.1f}em"))
 
 
 def assemble(name, live, rows, controls, on_change=None, watched=()):

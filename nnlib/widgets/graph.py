@@ -18,6 +18,8 @@ The expressions (``EXPRESSIONS``), each showing one rule of the lectures:
 """
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from nnlib._validate import check_real
 from nnlib.graph import Value, topological_order
 from nnlib.widgets._plumbing import check_choice
@@ -184,6 +186,29 @@ def readout(result):
             f"<span style='color:#555'>{result.message}</span>")
 
 
+def arc_over_boxes(ax, rad=-0.35, samples=40):
+    """Bend every straight arrow of a drawn graph that would cross another node's box, so it
+    arcs over it (x * y + x: the edge from x to + would run through the box of x*y)."""
+    renderer = ax.figure.canvas.get_renderer()
+    nodes = [t for t in ax.texts if t.get_gid() in ("value-node", "op-node")]
+    for arrow in ax.texts:
+        patch = getattr(arrow, "arrow_patch", None)
+        ends = (getattr(arrow, "anncoords", None), arrow.xycoords if patch is not None else None)
+        if patch is None or not all(end in nodes for end in ends):
+            continue
+        if patch.get_connectionstyle().rad != 0:
+            continue
+        a, b = (ax.transData.transform(end.get_position()) for end in ends)
+        points = a + np.linspace(0.2, 0.8, samples)[:, None] * (b - a)
+        for node in nodes:
+            if node in ends:
+                continue
+            box = node.get_window_extent(renderer).expanded(1.0, 1.3)
+            if any(box.contains(*p) for p in points):
+                patch.set_connectionstyle("arc3", rad=rad)
+                break
+
+
 def graph_explorer(expression="(x + y) * z", **inputs):
     """A widget: a dropdown of expressions (``NAMES``) and a slider per input; every move
     redraws the graph (each node's value and gradient, via ``nnlib.graph.draw_graph``) and
@@ -195,11 +220,11 @@ def graph_explorer(expression="(x + y) * z", **inputs):
     import ipywidgets as W
 
     from nnlib.graph_drawing import draw_graph
-    from nnlib.widgets._figure import LiveFigure, assemble
+    from nnlib.widgets._figure import LiveFigure, assemble, verdict_html
     from nnlib.widgets._plumbing import Switching
 
     first = evaluate_graph(expression, **inputs)  # validates everything
-    live = LiveFigure(1, 1, figsize=(10.4, 2.3))
+    live = LiveFigure(1, 1, figsize=(9.3, 2.3))   # 893 px: fits the notebook's output area
     ax = live.axes[0]
     dropdown = W.Dropdown(options=list(NAMES), value=first.expression, description="expression",
                           layout=W.Layout(width="300px"))
@@ -207,8 +232,9 @@ def graph_explorer(expression="(x + y) * z", **inputs):
                                    readout_format=".1f", continuous_update=True,
                                    layout=W.Layout(width="260px"))
                for name in INPUTS}
-    text = W.HTML()
+    text = verdict_html(2)
     switching = Switching()
+    state = {}
 
     def set_sliders(values):
         with switching:
@@ -221,12 +247,25 @@ def graph_explorer(expression="(x + y) * z", **inputs):
                     slider.value = value
 
     def show(result):
-        for artist in list(ax.texts):  # the last graph's boxes and arrows (cheaper than ax.clear())
-            artist.remove()
-        draw_graph(result.root, ax=ax, precision=2)
-        left, right = ax.get_xlim()
-        ax.set_xlim(left - 0.25, right + 0.25)  # room for the widest boxes at the ends
-        live.redraw(full=True)
+        """Draw the expression's graph once; afterwards only the numbers in its boxes change
+        (same artists, fixed-width numbers, so the boxes keep their size)."""
+        if state.get("drawn") != result.expression:
+            for artist in list(ax.texts):  # the last graph's boxes and arrows (cheaper than ax.clear())
+                artist.remove()
+            draw_graph(result.root, ax=ax, precision=2)
+            left, right = ax.get_xlim()
+            ax.set_xlim(left - 0.25, right + 0.25)  # room for the widest boxes at the ends
+            arc_over_boxes(ax)
+            state["boxes"] = {box.get_text().split(" | ")[0]: box for box in ax.texts
+                              if box.get_gid() == "value-node"}
+            live.forget_animated()
+            live.animate(*state["boxes"].values())  # the arrows and gates stay in the background
+            state["drawn"] = result.expression
+        for label, box in state["boxes"].items():
+            data, grad = result.nodes[label]
+            # fixed width in a monospace font: the boxes keep their size, the arrows their ends
+            box.set_text(f"{label} | data {data:6.2f} | grad {grad:6.2f}")
+        live.redraw()
         text.value = readout(result)
 
     def update(change=None):

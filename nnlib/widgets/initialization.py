@@ -124,13 +124,48 @@ def histograms(stats, bins=40):
     return edges, counts
 
 
+def diagnose(stats, activation):
+    """One sentence on what the statistics show: "dead", "vanishing", "exploding",
+    "saturated" or "healthy" (its first word), with the numbers behind it."""
+    first, last = stats[0]["act_std"], stats[-1]["act_std"]
+    depth = len(stats)
+    if not (np.isfinite(first) and np.isfinite(last)):
+        return "exploding: the activations overflow to inf/NaN before the last layer."
+    if last == 0:
+        return (f"dead: the activations of layer {depth} do not vary at all (std 0): every unit "
+                "computes the same, so the output ignores the input and no useful gradient gets through.")
+    top = stats[-1]["activations"]
+    if activation in ("tanh", "sigmoid"):
+        low, high = (-1.0, 1.0) if activation == "tanh" else (0.0, 1.0)
+        near = np.mean((top < low + 0.02) | (top > high - 0.02))
+        if near > 0.5:
+            return (f"saturated: {near:.0%} of layer {depth}'s activations sit at the ends of {activation}'s range, "
+                    "where its slope is almost 0.")
+    ratio = last / first
+    grads = stats[0]["grad_std"] / max(stats[-1]["grad_std"], 1e-300)
+    detail = (f"activation std {first:.2g} in layer 1, {last:.2g} in layer {depth}; weight-gradient std "
+              f"in layer 1 is {grads:.2g} times layer {depth}'s")
+    if ratio < 1e-2 or (ratio < 0.1 and last < 1e-3):
+        return f"vanishing: {detail}."
+    if ratio > 1e2:
+        return f"exploding: {detail}."
+    return f"healthy: {detail}."
+
+
+_VERDICT_COLOURS = {"healthy": "#1a7f37", "saturated": "#bc4c00", "vanishing": "#9a6700",
+                    "exploding": "#cf222e", "dead": "#cf222e", "diverged": "#cf222e"}
+TRAIN_DEPTH, TRAIN_WIDTH = 6, 32   # the training run's largest network (it must train in a moment)
+
+
 def initialization_explorer(init="he_normal", activation="relu", depth=10, width=100):
     """A widget: init, activation, depth and width controls; per-layer activation std and
     weight-gradient std (left), activation histograms of the first, middle and last layer
-    (middle) and the training curve of a smaller such network on circles (right)."""
+    (middle) and, with its own depth (up to 6) and width (up to 32) sliders, the training
+    curve of such a smaller network on circles (right).  A verdict names what the
+    statistics show (healthy, vanishing, exploding, saturated, dead)."""
     import ipywidgets as W
 
-    from nnlib.widgets._figure import LiveFigure, assemble
+    from nnlib.widgets._figure import LiveFigure, assemble, verdict_html, hold_limits
 
     build_network(init, activation, depth, width, who="initialization_explorer")  # validates
     init_box = W.Dropdown(options=INITS, value=check_choice(init, INITS, "init", "initialization_explorer"),
@@ -140,43 +175,91 @@ def initialization_explorer(init="he_normal", activation="relu", depth=10, width
                          description="activation")
     depth_slider = W.IntSlider(value=depth, min=1, max=30, description="depth")
     width_slider = W.IntSlider(value=width, min=2, max=300, description="width")
-    live = LiveFigure(1, 3, figsize=(9.6, 3.0))
+    wide = {"description_width": "initial"}
+    train_depth = W.IntSlider(value=min(depth, TRAIN_DEPTH), min=1, max=TRAIN_DEPTH,
+                              description="training run: depth", style=wide)
+    train_width = W.IntSlider(value=min(width, TRAIN_WIDTH), min=2, max=TRAIN_WIDTH, description="width")
+    verdict = verdict_html(2)
+    live = LiveFigure(1, 3, figsize=(9.3, 3.0))
     ax_stats, ax_hist, ax_curve = live.axes
-    act_line, = ax_stats.plot([], [], "o-", label="activation std")
-    grad_line, = ax_stats.plot([], [], "o-", label="weight-gradient std")
-    zero_note = ax_stats.text(0.5, 0.5, "all activations are 0", transform=ax_stats.transAxes,
+    act_line, = ax_stats.plot([], [], "o-", ms=4, label="activation std")
+    grad_line, = ax_stats.plot([], [], "o-", ms=4, label="weight-gradient std")
+    zero_note = ax_stats.text(0.5, 0.5, "every std is 0", transform=ax_stats.transAxes,
                               ha="center", visible=False)
-    ax_stats.set(xlabel="layer", ylabel="standard deviation", yscale="log", title="per-layer statistics")
-    ax_stats.legend(fontsize=8)
+    ax_stats.set(xlabel="layer", ylabel="standard deviation", yscale="log", title="per-layer statistics",
+                 xlim=(0, 12), ylim=(1e-3, 1e1))
     hist_lines = {label: ax_hist.plot([], [], drawstyle="steps-mid", label=label)[0]
                   for label in ("first layer", "middle layer", "last layer")}
-    ax_hist.set(title="activations", xlabel="value", ylabel="fraction")
-    ax_hist.legend(fontsize=8)
+    ax_hist.set(title="activations", xlabel="value", ylabel="fraction", ylim=(0, 1))
     curve_line, = ax_curve.plot([], [], ".-")
-    ax_curve.set(title="training loss (circles)", xlabel="epoch", ylabel="loss")
+    ax_curve.set(xlabel="epoch", ylabel="loss", xlim=(0, 16), ylim=(0, 1))
+    live.animate(act_line, grad_line, zero_note, *hist_lines.values(), curve_line)
+    # the legends go under the plots, off the data
+    for ax in (ax_stats, ax_hist):
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=1 if ax is ax_stats else 3,
+                  frameon=False, handlelength=1.2, columnspacing=0.8)
 
-    def update(change=None):
+    def update_stats(change=None):
         args = (init_box.value, act_box.value, depth_slider.value, width_slider.value)
         stats = layer_statistics(*args, n_samples=WIDGET_SAMPLES)
-        layer = [s["layer"] for s in stats]
+        layer = np.array([s["layer"] for s in stats])
+        shown = []
         for line, key in ((act_line, "act_std"), (grad_line, "grad_std")):
             values = np.array([s[key] for s in stats])
-            line.set_data(layer, np.where(values > 0, values, np.nan))
-        zero_note.set_visible(all(s["act_std"] == 0 for s in stats))
+            values = np.where((values > 0) & np.isfinite(values), values, np.nan)
+            line.set_data(layer, values)
+            shown.append(values)
+        shown = np.concatenate(shown)
+        zero_note.set_visible(not np.isfinite(shown).any())
+        hold_limits(ax_stats, "x", 0.5, len(stats) + 0.5)
+        if np.isfinite(shown).any():
+            hold_limits(ax_stats, "y", np.nanmin(shown), np.nanmax(shown), log=True)
         edges, counts = histograms(stats)
         centres = 0.5 * (edges[1:] + edges[:-1])
         for label, line in hist_lines.items():
             line.set_data(centres, counts[label])
-        curve = _cached_curve(args[0], args[1], min(args[2], 6), min(args[3], 32), 15)
-        curve_line.set_data(np.arange(1, len(curve) + 1), curve)
-        with np.errstate(all="ignore"):
-            for ax in live.axes:
-                ax.relim()
-                ax.autoscale_view()
-        ax_stats.set_xlim(0.5, len(stats) + 0.5)
-        live.redraw(full=True)
+        hold_limits(ax_hist, "x", edges[0], edges[-1])
+        hold_limits(ax_hist, "y", 0.0, max(float(c.max()) for c in counts.values()))
+        kind = diagnose(stats, act_box.value)
+        state["stats"] = kind
+        show_verdict()
+        live.redraw()
 
-    update()
-    controls = {"init": init_box, "activation": act_box, "depth": depth_slider, "width": width_slider}
-    return assemble("initialization_explorer", live, [[init_box, act_box], [depth_slider, width_slider]],
-                    controls, update, controls.values())
+    def update_curve(change=None):
+        curve = np.array(_cached_curve(init_box.value, act_box.value, train_depth.value, train_width.value, 15))
+        curve_line.set_data(np.arange(1, len(curve) + 1), curve)
+        finite = curve[np.isfinite(curve)]
+        if finite.size:
+            hold_limits(ax_curve, "y", 0.0, float(finite.max()))
+        title = f"training loss, {train_depth.value} x {train_width.value} net (circles)"
+        state["curve"] = "diverged" if finite.size < curve.size else None
+        if ax_curve.get_title() != title:
+            ax_curve.set_title(title, fontsize=10)
+        show_verdict()
+        live.redraw()
+
+    def show_verdict():
+        kind = state.get("stats", "")
+        word = kind.split(":")[0]
+        text = f"<b style='color:{_VERDICT_COLOURS.get(word, '#000')}'>{word.upper()}</b>{kind[len(word):]}"
+        if state.get("curve"):
+            text += " <b style='color:#cf222e'>Training diverged</b> (the loss became inf/NaN)."
+        verdict.value = text
+
+    def update_all(change=None):
+        update_curve()
+        update_stats()
+
+    state = {}
+    update_curve()
+    update_stats()
+    controls = {"init": init_box, "activation": act_box, "depth": depth_slider, "width": width_slider,
+                "train_depth": train_depth, "train_width": train_width, "verdict": verdict}
+    box = assemble("initialization_explorer", live,
+                   [[init_box, act_box], [depth_slider, width_slider], [train_depth, train_width], verdict],
+                   controls, update_stats, (depth_slider, width_slider))
+    for control in (init_box, act_box):
+        control.observe(update_all, names="value")
+    for control in (train_depth, train_width):
+        control.observe(update_curve, names="value")
+    return box

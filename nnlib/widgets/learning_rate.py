@@ -131,17 +131,17 @@ def learning_rate_explorer(problem="quadratic", lr=0.1, steps=30, start=None, st
     the loss surface (left), the loss gap per step (right, log scale) and the verdict."""
     import ipywidgets as W
 
-    from nnlib.widgets._figure import LiveFigure, assemble
+    from nnlib.widgets._figure import LiveFigure, assemble, verdict_html
 
     first = run_gradient_descent(problem, lr, steps, start, step_fn)  # validates everything
     live = LiveFigure(1, 2, figsize=(7.8, 3.0))
     ax_surface, ax_loss = live.axes
     problem_box = W.Dropdown(options=list(PROBLEMS), value=first.problem, description="problem")
     lr_slider = W.FloatLogSlider(value=lr, base=10, min=-4, max=1, step=0.05, description="lr",
-                                 readout_format=".3g", continuous_update=True)
+                                 readout_format=".2e", continuous_update=True)
     steps_slider = W.IntSlider(value=steps, min=1, max=200, description="steps")
     start_sliders = [W.FloatSlider(description=f"start {axis}", step=0.05) for axis in "xy"]
-    verdict = W.HTML()
+    verdict = verdict_html(3)
     line_path, = ax_surface.plot([], [], "o-", color="C3", ms=3, lw=1.2, zorder=3)
     line_loss, = ax_loss.plot([], [], ".-", color="C1")
     live.animate(line_path, line_loss)

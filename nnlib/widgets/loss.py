@@ -45,7 +45,7 @@ def loss_explorer(names=NAMES):
     with a delta slider for Huber and a range slider for the error."""
     import ipywidgets as W
 
-    from nnlib.widgets._figure import LiveFigure, assemble
+    from nnlib.widgets._figure import LiveFigure, assemble, hold_limits
 
     names = tuple(check_choice(n, NAMES, "loss", "loss_explorer") for n in
                   ((names,) if isinstance(names, str) else names))
@@ -59,16 +59,29 @@ def loss_explorer(names=NAMES):
         live.animate(*pair)
     ax_l.set(xlabel="error e = y_pred - y_true", title="loss l(e)")
     ax_g.set(xlabel="error e = y_pred - y_true", title="gradient dl/de")
-    ax_l.legend(fontsize=8)
+    ax_l.legend(fontsize=8, loc="upper center", ncol=2)  # above the bottom of the curves, off the data
+
+    fixed = {}  # (name, span) -> curves of the losses that do not depend on delta
 
     def update(change=None):
         e = np.linspace(-span.value, span.value, 201)
-        for n, (values, grads) in loss_curves(names, e, delta.value).items():
+        curves = {}
+        for n in names:
+            if n == "Huber":
+                curves.update(loss_curves((n,), e, delta.value))
+            else:
+                if (n, span.value) not in fixed:
+                    fixed[n, span.value] = loss_curves((n,), e)[n]
+                curves[n] = fixed[n, span.value]
+        for n, (values, grads) in curves.items():
             lines[n][0].set_data(e, values)
             lines[n][1].set_data(e, grads)
+        top = max(float(values.max()) for values, _ in curves.values())
+        slope = max(float(np.abs(grads).max()) for _, grads in curves.values())
         for ax in (ax_l, ax_g):
-            ax.relim()
-            ax.autoscale_view()
+            hold_limits(ax, "x", e[0], e[-1], shrink=0.6)
+        hold_limits(ax_l, "y", 0.0, 1.35 * top)   # headroom for the legend
+        hold_limits(ax_g, "y", -1.05 * slope, 1.05 * slope)
         live.redraw()  # a full draw only when the limits moved (not for most delta changes)
 
     update()

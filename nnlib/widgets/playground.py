@@ -41,6 +41,16 @@ def _hidden_sizes(hidden, who):
     return tuple(check_positive_int(n, "every hidden width", who) for n in sizes)
 
 
+def parse_hidden(text):
+    """Hidden widths from the text field ("8, 8", "16 4", "" for none), else a ValueError
+    that says what the field takes."""
+    parts = text.replace(",", " ").split()
+    if not all(part.isdigit() and int(part) > 0 for part in parts):
+        raise ValueError(f"hidden layers: write the width of each hidden layer as a whole number > 0, "
+                         f"separated by commas, e.g. 8, 8 (or leave it empty for none); got {text.strip()!r}")
+    return tuple(int(part) for part in parts)
+
+
 def _optimizer_setting(attribute, what, check, doc):
     """A property that reads and (after ``check(value, what, "PlaygroundRun")``) writes
     ``self.optimizer.<attribute>``, so a change reaches the optimizer between epochs."""
@@ -163,18 +173,18 @@ def playground(dataset="circles", noise=0.1, hidden=(8, 8), activation="tanh", l
     update as training runs.  Changing lr or L2 keeps training; the rest restarts."""
     import ipywidgets as W
 
-    from nnlib.widgets._figure import LiveFigure, assemble
+    from nnlib.widgets._figure import LiveFigure, assemble, hold_limits, verdict_html
 
     state = {"run": PlaygroundRun(dataset, noise, hidden, activation, lr, l2, batch_size, rng)}
     run = state["run"]
     dataset_box = W.Dropdown(options=DATASETS, value=run.dataset, description="data")
     noise_slider = W.FloatSlider(value=run.noise, min=0.0, max=0.5, step=0.01, description="noise",
                                  continuous_update=False)
-    hidden_text = W.Text(value=", ".join(map(str, run.hidden)), description="hidden",
-                         continuous_update=False)
+    hidden_text = W.Text(value=", ".join(map(str, run.hidden)), description="hidden layers",
+                         placeholder="e.g. 8, 8", continuous_update=False, style={"description_width": "initial"})
     act_box = W.Dropdown(options=ACTIVATIONS, value=run.activation, description="activation")
     lr_slider = W.FloatLogSlider(value=run.lr, base=10, min=-4, max=1, step=0.05, description="lr",
-                                 readout_format=".3g")
+                                 readout_format=".2e")
     l2_slider = W.FloatLogSlider(value=max(run.l2, 1e-6), base=10, min=-6, max=0, step=0.1,
                                  description="L2", readout_format=".1e")
     l2_on = W.Checkbox(value=run.l2 > 0, description="use L2", indent=False)
@@ -182,18 +192,26 @@ def playground(dataset="circles", noise=0.1, hidden=(8, 8), activation="tanh", l
                                continuous_update=False)
     epochs_per_frame = W.IntSlider(value=5, min=1, max=50, description="epochs per frame",
                                    style={"description_width": "initial"})
-    play = W.Play(value=0, min=0, max=10**9, step=1, interval=150, description="play")
-    step_button = W.Button(description="step", icon="step-forward")
-    reset_button = W.Button(description="reset", icon="refresh")
-    status = W.HTML()
+    # The Play widget ticks in the browser; it stays hidden behind a labelled play/pause button
+    # (linked in the browser, so no round trip to the kernel).
+    play = W.Play(value=0, min=0, max=10**9, step=1, interval=150, show_repeat=False,
+                  layout=W.Layout(display="none"))
+    play_button = W.ToggleButton(value=False, description="play", icon="play",
+                                 tooltip="train continuously, one frame at a time")
+    W.jslink((play_button, "value"), (play, "playing"))
+    step_button = W.Button(description="step", icon="step-forward", tooltip="train one frame")
+    reset_button = W.Button(description="reset", icon="refresh", tooltip="new initial weights, same settings")
+    status = verdict_html(2)
 
-    live = LiveFigure(1, 2, figsize=(7.0, 3.1))
+    live = LiveFigure(1, 2, figsize=(7.6, 3.3))
     ax_data, ax_loss = live.axes
     image = ax_data.imshow(np.ones((GRID, GRID, 4)), origin="lower", interpolation="bilinear",
                            aspect="auto")
     points = ax_data.scatter(np.zeros(0), np.zeros(0), s=12, edgecolors="k", linewidths=0.4)
     loss_line, = ax_loss.plot([], [], "-", color="C1")
-    live.animate(image, points, loss_line)
+    lr_marks = ax_loss.vlines([], 0, 1, transform=ax_loss.get_xaxis_transform(), colors="0.5",
+                              linestyles="dashed", linewidths=0.8)
+    live.animate(image, points, loss_line, lr_marks)
     ax_loss.set(xlabel="epoch", ylabel="training loss", yscale="log", ylim=(1e-3, 10.0),
                 title="loss")
     view = {}
@@ -203,17 +221,19 @@ def playground(dataset="circles", noise=0.1, hidden=(8, 8), activation="tanh", l
         redraw is needed then; new points alone are drawn by blitting)."""
         run = state["run"]
         lo, hi = run.X_raw.min(axis=0), run.X_raw.max(axis=0)
-        pad = 0.1 * (hi - lo)
-        # rounded out to whole units, so that a little more or less noise keeps the window
-        lo, hi = np.floor(lo - pad), np.ceil(hi + pad)
-        window = (lo[0], hi[0], lo[1], hi[1])
+        pad = 0.08 * (hi - lo)
+        # the data's own extent, on round values that a little more or less noise keeps
+        changed = hold_limits(ax_data, "x", lo[0] - pad[0], hi[0] + pad[0], shrink=0.7, steps=10)
+        changed |= hold_limits(ax_data, "y", lo[1] - pad[1], hi[1] + pad[1], shrink=0.7, steps=10)
+        window = (*ax_data.get_xlim(), *ax_data.get_ylim())
         title = f"{run.dataset}: decision regions"
-        changed = view.get("window") != window or ax_data.get_title() != title
+        changed |= view.get("window") != window or ax_data.get_title() != title
         if changed:
             view["window"] = window
-            view["xs"], view["ys"] = np.linspace(lo[0], hi[0], GRID), np.linspace(lo[1], hi[1], GRID)
+            view["xs"], view["ys"] = np.linspace(*window[:2], GRID), np.linspace(*window[2:], GRID)
             image.set_extent(window)
-            ax_data.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]), title=title)
+            ax_data.set_title(title)
+            colour_key(run)
         points.set_offsets(run.X_raw)
         points.set_array(None)
         if run.n_classes == 2:
@@ -224,6 +244,21 @@ def playground(dataset="circles", noise=0.1, hidden=(8, 8), activation="tanh", l
 
             points.set_facecolors(colormaps["tab10"](run.y))
         return changed
+
+    def colour_key(run):
+        """The legend of the regions and points, under the plot (off the data)."""
+        from matplotlib import colormaps
+        from matplotlib.patches import Patch
+
+        if run.n_classes == 2:
+            colours = [colormaps["RdBu"](0.0), colormaps["RdBu"](1.0)]
+        else:
+            colours = list(colormaps["tab10"](np.arange(run.n_classes)))
+        handles = [Patch(facecolor=c, edgecolor="k", linewidth=0.4, label=f"class {k}")
+                   for k, c in enumerate(colours)]
+        handles.append(Patch(facecolor="white", edgecolor="0.6", label="paler: less sure"))
+        ax_data.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=len(handles),
+                       fontsize=7, frameon=False, handlelength=1.0, columnspacing=0.8, handletextpad=0.4)
 
     def show(full=False):
         run = state["run"]
@@ -237,7 +272,15 @@ def playground(dataset="circles", noise=0.1, hidden=(8, 8), activation="tanh", l
         accuracy = run.accuracy() if not run.diverged else float("nan")
         note = " &mdash; <b>diverged</b>: lower the learning rate and reset" if run.diverged else ""
         loss = f"{run.losses[-1]:.4f}" if run.losses else "&mdash;"
+        marks = [epoch for epoch, _ in state["lr_changes"]]
+        lr_marks.set_segments([[(epoch, 0.0), (epoch, 1.0)] for epoch in marks])
+        if state["lr_changes"] and state["lr_changes"][-1][0] == run.epochs and not note:
+            note = (f" &mdash; lr is now {run.lr:.3g}, L2 {run.l2:.2g} (dashed line): "
+                    "press play or step to train with it")
         status.value = f"epoch {run.epochs}, training loss {loss}, accuracy {accuracy:.1%}{note}"
+        if state.get("input_error"):  # shown until the field is fixed; training goes on unchanged
+            status.value = (f"<b style='color:#cf222e'>{state['input_error']}</b><br>"
+                            f"(still training the last valid network) {status.value}")
         live.redraw(full=full)
 
     def train_some(epochs):
@@ -246,28 +289,46 @@ def playground(dataset="circles", noise=0.1, hidden=(8, 8), activation="tanh", l
 
     def restart(change=None):
         try:
-            hidden_sizes = tuple(int(v) for v in hidden_text.value.replace(",", " ").split())
+            hidden_sizes = parse_hidden(hidden_text.value)
             new = PlaygroundRun(dataset_box.value, noise_slider.value, hidden_sizes, act_box.value,
                                 lr_slider.value, l2_slider.value if l2_on.value else 0.0,
                                 batch_slider.value, rng)
         except ValueError as error:
-            status.value = f"<span style='color:#cf222e'>{error}</span>"
+            state["input_error"] = str(error)
+            show()
             return
+        state["input_error"] = None
         state["run"] = new
+        state["lr_changes"] = []
         show(full=draw_data())
 
     def change_hyper(change):
-        state["run"].lr = lr_slider.value
-        state["run"].l2 = l2_slider.value if l2_on.value else 0.0
+        run = state["run"]
+        run.lr = lr_slider.value
+        run.l2 = l2_slider.value if l2_on.value else 0.0
+        if change is not None:  # mark the epoch from which the new values train
+            changes = state["lr_changes"]
+            if changes and changes[-1][0] == run.epochs:
+                changes.pop()
+            changes.append((run.epochs, run.lr))
+            show()
 
     def reset(button=None):
+        play_button.value = False
         play.playing = False
         state["run"].reset()
         change_hyper(None)
+        state["lr_changes"] = []
         show()
 
+    state["lr_changes"] = []
     draw_data()
     show(full=True)
+
+    def label_play(change):
+        play_button.description, play_button.icon = ("pause", "pause") if change["new"] else ("play", "play")
+
+    play_button.observe(label_play, names="value")
     def tick(change):
         # Ticks that queued up while a frame was being computed arrive right after it
         # ends: drop them, so a slow frame slows the playback instead of piling up work
@@ -285,8 +346,8 @@ def playground(dataset="circles", noise=0.1, hidden=(8, 8), activation="tanh", l
     controls = {"dataset": dataset_box, "noise": noise_slider, "hidden": hidden_text,
                 "activation": act_box, "lr": lr_slider, "l2": l2_slider, "l2_on": l2_on,
                 "batch_size": batch_slider, "epochs_per_frame": epochs_per_frame, "play": play,
-                "step": step_button, "reset": reset_button, "status": status}
-    rows = [[play, step_button, reset_button, epochs_per_frame], [dataset_box, noise_slider, hidden_text],
+                "play_button": play_button, "step": step_button, "reset": reset_button, "status": status}
+    rows = [[play_button, step_button, reset_button, epochs_per_frame, play], [dataset_box, noise_slider, hidden_text],
             [act_box, lr_slider, batch_slider], [l2_on, l2_slider], status]
     box = assemble("playground", live, rows, controls, restart,
                    (dataset_box, noise_slider, hidden_text, act_box, batch_slider))

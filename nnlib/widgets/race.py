@@ -94,12 +94,44 @@ def race(surface="ill_conditioned", optimizers=None, steps=100, start=None):
     return {label: _run(s, rule, lr, steps, start) for label, (rule, lr) in entries.items()}
 
 
+def on_screen(path, surface, margin=0.25):
+    """The path up to its first point beyond the plot window (widened by ``margin`` of its
+    size on each side), NaN after it: a diverging run shows where it leaves, then stops
+    instead of criss-crossing the plot."""
+    (x0, x1), (y0, y1) = surface.xlim, surface.ylim
+    mx, my = margin * (x1 - x0), margin * (y1 - y0)
+    with np.errstate(invalid="ignore"):
+        outside = ~((path[:, 0] >= x0 - mx) & (path[:, 0] <= x1 + mx)
+                    & (path[:, 1] >= y0 - my) & (path[:, 1] <= y1 + my))
+    shown = path.copy()
+    if outside.any():
+        shown[int(np.argmax(outside)) + 1:] = np.nan
+    return shown
+
+
+def race_verdict(results, f_min=0.0, tol=1e-6):
+    """HTML: for each optimizer, "diverged at step t" (red), "at the minimum from step t"
+    (gap below ``tol``) or its remaining loss gap."""
+    parts = []
+    for label, result in results.items():
+        gaps = result.losses - f_min
+        finite = np.isfinite(gaps)
+        if not finite.all():
+            t = int(np.argmin(finite))
+            parts.append(f"<b>{label}</b> <b style='color:#cf222e'>DIVERGED</b> at step {t} (lower its lr)")
+        elif (gaps < tol).any():
+            parts.append(f"<b>{label}</b> at the minimum from step {int(np.argmax(gaps < tol))}")
+        else:
+            parts.append(f"<b>{label}</b> gap {gaps[-1]:.2g} after {len(gaps) - 1} steps")
+    return " &middot; ".join(parts)
+
+
 def optimizer_race(surface="ill_conditioned", optimizers=None, steps=100, start=None):
     """A widget: surface dropdown, one log-scale lr slider per optimizer, steps slider;
     trajectories on the contour plot (left) and loss gaps per step (right)."""
     import ipywidgets as W
 
-    from nnlib.widgets._figure import LiveFigure, assemble
+    from nnlib.widgets._figure import LiveFigure, assemble, verdict_html
 
     s = get_surface(surface, "optimizer_race")
     custom = optimizers is not None
@@ -108,7 +140,7 @@ def optimizer_race(surface="ill_conditioned", optimizers=None, steps=100, start=
     state = {"surface": s, "entries": dict(entries),
              "start": check_point(s.start if start is None else start, 2, "start", "optimizer_race")}
     switching = Switching()
-    live = LiveFigure(1, 2, figsize=(8.2, 3.1))
+    live = LiveFigure(1, 2, figsize=(9.0, 3.1))
     ax_path, ax_loss = live.axes
     lines = {}
     for i, label in enumerate(entries):
@@ -116,13 +148,16 @@ def optimizer_race(surface="ill_conditioned", optimizers=None, steps=100, start=
         lines[label] = (ax_path.plot([], [], "-", color=colour, lw=1.5, label=label)[0],
                         ax_loss.plot([], [], "-", color=colour, lw=1.5, label=label)[0])
         live.animate(*lines[label])
-    ax_path.legend(loc="upper right", fontsize=8)
+    # the legend goes right of the loss plot, off both plots' data
+    ax_loss.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, borderaxespad=0.0)
     ax_loss.set(xlabel="step", ylabel="loss - min", yscale="log", ylim=(1e-10, 1e3),
                 title="loss gap per step")
     surface_box = W.Dropdown(options=list(SURFACES), value=s.name, description="surface")
     steps_slider = W.IntSlider(value=steps, min=10, max=500, description="steps")
-    sliders = {label: W.FloatLogSlider(value=lr, base=10, min=-5, max=1, step=0.1, description=label,
-                                       readout_format=".2g") for label, (_, lr) in entries.items()}
+    sliders = {label: W.FloatLogSlider(value=lr, base=10, min=-5, max=1, step=0.1, description=f"{label} lr",
+                                       readout_format=".2e", style={"description_width": "initial"})
+               for label, (_, lr) in entries.items()}
+    verdict = verdict_html(2)
     static = []
 
     def draw_surface():
@@ -141,8 +176,9 @@ def optimizer_race(surface="ill_conditioned", optimizers=None, steps=100, start=
         surf = state["surface"]
         for label, result in results.items():
             line_path, line_loss = lines[label]
-            line_path.set_data(result.path[:, 0], result.path[:, 1])
+            line_path.set_data(*on_screen(result.path, surf).T)
             line_loss.set_data(np.arange(len(result.losses)), result.losses - surf.f_min)
+        verdict.value = race_verdict(results, surf.f_min)
         n = len(next(iter(results.values())).losses)
         if ax_loss.get_xlim() != (0, n - 1):
             ax_loss.set_xlim(0, n - 1)
@@ -183,6 +219,7 @@ def optimizer_race(surface="ill_conditioned", optimizers=None, steps=100, start=
     surface_box.observe(change_surface, names="value")
     slider_list = list(sliders.values())
     rows = [[surface_box, steps_slider]] + [slider_list[i:i + 3] for i in range(0, len(slider_list), 3)]
+    rows.append(verdict)
     return assemble("optimizer_race", live, rows,
-                    {"surface": surface_box, "steps": steps_slider, "lr": sliders},
+                    {"surface": surface_box, "steps": steps_slider, "lr": sliders, "verdict": verdict},
                     rerun, (steps_slider, *slider_list))

@@ -1,7 +1,7 @@
 """Drive JupyterLab in headless Chromium (Playwright): shared by the browser test and
 bench/bench_widgets.py.
 
-``JupyterLab(root)`` starts ``jupyter lab`` on 127.0.0.1 on a free port with a token and
+``JupyterLab(root, env=None)`` starts ``jupyter lab`` on 127.0.0.1 on a free port with a token and
 private settings/workspaces/runtime directories (the news notification turned off) and
 stops it, whatever happens, on ``stop()`` / leaving the ``with`` block.
 ``launch_chromium(playwright)`` starts Debian's Chromium with the flags that work here.
@@ -10,6 +10,7 @@ measures how long a key press on a widget's slider takes to change the figure's 
 """
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -26,6 +27,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 NEWS_OFF = {"fetchNews": "false", "checkForUpdates": False}
+# What ipykernel logs on stderr when JupyterLab's widget manager asks a kernel that has not
+# imported ipywidgets yet for its widgets (on opening a notebook): no cell shows it.
+_BENIGN = re.compile(r"No such comm: [0-9a-f-]+|No such comm target registered: jupyter\.widget\.control")
 
 
 def ci_requires_browser():
@@ -62,7 +66,9 @@ def write_notebook(path, cells):
 class JupyterLab:
     """A private JupyterLab server serving ``root``."""
 
-    def __init__(self, root, startup_timeout=60.0):
+    def __init__(self, root, startup_timeout=60.0, env=None):
+        """``env``: variables added to the server's environment (e.g. JUPYTER_CONFIG_PATH)."""
+        env_extra = env
         self.root = Path(root)
         self.port = free_port()
         self.token = os.urandom(12).hex()
@@ -77,6 +83,7 @@ class JupyterLab:
                    JUPYTER_RUNTIME_DIR=str(self._home / "runtime"),
                    JUPYTER_CONFIG_DIR=str(self._home / "config"),
                    PYTHONUNBUFFERED="1")
+        env.update(env_extra or {})
         cmd = [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser",
                "--ip=127.0.0.1", f"--port={self.port}", f"--ServerApp.token={self.token}",
                f"--ServerApp.root_dir={self.root}", "--ServerApp.port_retries=0",
@@ -154,13 +161,15 @@ window.nnlibSignature = (root) => {
     ctx = off.getContext('2d'); ctx.drawImage(img, 0, 0);
   }
   const data = ctx.getImageData(0, 0, w, h).data;
-  let hash = 2166136261 >>> 0, ink = 0;
+  let hash = 2166136261 >>> 0, ink = 0, opaque = 0;
   for (let i = 0; i < data.length; i += 4) {
     const v = data[i] ^ (data[i + 1] << 8) ^ (data[i + 2] << 16);
     hash = Math.imul(hash ^ v, 16777619) >>> 0;
+    if (data[i + 3] === 0) continue;  // a canvas not drawn yet is transparent, not ink
+    opaque++;
     if (data[i] + data[i + 1] + data[i + 2] < 600) ink++;
   }
-  return {hash: hash, ink: ink, width: w, height: h};
+  return {hash: hash, ink: ink, opaque: opaque / (w * h), width: w, height: h};
 };
 window.nnlibWatch = (root) => {
   const before = window.nnlibSignature(root);
@@ -176,6 +185,47 @@ window.nnlibWatch = (root) => {
   requestAnimationFrame(poll);
   return before;
 };
+// The notebook panel showing `path`, and error texts from its outputs and its kernel.
+window.nnlibPanel = (path) => {
+  for (const w of window.jupyterapp.shell.widgets('main')) {
+    if (w.sessionContext && w.context && w.context.path === path) return w;
+  }
+  return null;
+};
+window.nnlibKernelErrors = {};
+window.nnlibRecordErrors = (path) => {
+  const panel = window.nnlibPanel(path);
+  const seen = window.nnlibKernelErrors[path] = [];
+  const record = (_, msg) => {
+    const type = msg.header.msg_type, c = msg.content;
+    if (type === 'error') seen.push(`${c.ename}: ${c.evalue}\n${(c.traceback || []).join('\n')}`);
+    else if (type === 'stream' && c.name === 'stderr') seen.push(c.text);
+  };
+  const hook = (kernel) => { if (kernel) kernel.iopubMessage.connect(record); };
+  hook(panel.sessionContext.session && panel.sessionContext.session.kernel);
+  panel.sessionContext.kernelChanged.connect((_, change) => hook(change.newValue));
+};
+window.nnlibErrors = (path) => {
+  const panel = window.nnlibPanel(path);
+  const dom = [], model = [];
+  const outputs = panel.node.querySelectorAll('.jp-OutputArea-output');
+  for (const o of outputs) {
+    const mime = o.getAttribute('data-mime-type') || '';
+    const text = o.textContent;
+    if (/error|stderr/.test(mime) || /Traceback \(most recent call last\)/.test(text)
+        || o.querySelector('[data-mime-type*="error"], [data-mime-type*="stderr"]')) dom.push(text);
+  }
+  for (const cell of panel.content.model.cells) {
+    if (cell.type !== 'code') continue;
+    for (const out of cell.outputs.toJSON()) {
+      if (out.output_type === 'error') model.push(`${out.ename}: ${out.evalue}\n${out.traceback.join('\n')}`);
+      else if (out.output_type === 'stream' && out.name === 'stderr') {
+        model.push(Array.isArray(out.text) ? out.text.join('') : out.text);
+      }
+    }
+  }
+  return {dom: dom, model: model, kernel: window.nnlibKernelErrors[path] || []};
+};
 """
 
 
@@ -184,6 +234,7 @@ class Notebook:
 
     def __init__(self, page, lab, name, timeout=60.0):
         self.page = page
+        self.name = name
         self.timeout_ms = timeout * 1000
         page.goto(lab.notebook_url(name), timeout=self.timeout_ms)
         page.wait_for_selector(".jp-NotebookPanel", timeout=self.timeout_ms)
@@ -192,8 +243,9 @@ class Notebook:
             """() => { const k = document.querySelector('.jp-NotebookPanel .jp-Toolbar-kernelName');
                        return k && k.textContent.trim() && !/No Kernel|Kernel$/.test(k.textContent.trim())
                               && window.jupyterapp; }""", timeout=self.timeout_ms)
-        self.wait_idle()
         page.add_script_tag(content=_PAGE_JS)
+        page.evaluate("name => window.nnlibRecordErrors(name)", name)
+        self.wait_idle()
 
     def wait_idle(self):
         self.page.wait_for_function(
@@ -201,16 +253,57 @@ class Notebook:
                        return i && i.getAttribute('data-status') === 'idle'; }""", timeout=self.timeout_ms)
 
     def run_all(self):
-        self.page.evaluate("window.jupyterapp.commands.execute('runmenu:run-all')")
-        self.page.wait_for_function(
-            """() => [...document.querySelectorAll('.jp-NotebookPanel .jp-InputArea-prompt')]
-                     .every(p => /\\[\\d+\\]/.test(p.textContent))""", timeout=self.timeout_ms)
+        """Run every cell and wait until the kernel is idle again; True when no cell failed
+        (JupyterLab stops at the first cell that raises)."""
+        ok = self.page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
         self.wait_idle()
+        return bool(ok)
+
+    def execute(self, code):
+        """Run ``code`` in the notebook's kernel (not in a cell) and return what it printed;
+        an exception raises RuntimeError (and shows in ``errors()``)."""
+        result = self.page.evaluate("""async ([path, code]) => {
+            const kernel = window.nnlibPanel(path).sessionContext.session.kernel;
+            const future = kernel.requestExecute({code: code, stop_on_error: true});
+            let out = '', error = null;
+            future.onIOPub = (msg) => {
+              const c = msg.content;
+              if (msg.header.msg_type === 'stream' && c.name === 'stdout') out += c.text;
+              if (msg.header.msg_type === 'error') error = `${c.ename}: ${c.evalue}`;
+            };
+            await future.done;
+            return {out: out, error: error};
+          }""", [self.name, code])
+        if result["error"]:
+            raise RuntimeError(f"the kernel raised {result['error']} running:\n{code}")
+        return result["out"]
 
     def errors(self):
-        """Text of any error outputs in the notebook."""
-        return self.page.eval_on_selector_all(".jp-OutputArea-output[data-mime-type*='error']",
-                                              "els => els.map(e => e.textContent)")
+        """Every traceback and stderr text the notebook has produced, however JupyterLab shows
+        it (ANSI colour codes removed):
+
+        * the rendered outputs: error and stderr MIME types (JupyterLab 4 renders an error
+          output as ``application/vnd.jupyter.stderr``), and any output showing a traceback;
+        * the notebook's model: outputs of type "error" and stderr streams, rendered or not;
+        * the kernel's messages since the notebook opened: "error" and stderr "stream"
+          messages, including those of widget callbacks, which have no output area (JupyterLab
+          sends them to its log console).
+        """
+        texts = []
+        for found in self.error_sources().values():
+            for text in found:
+                if text not in texts:
+                    texts.append(text)
+        return texts
+
+    def error_sources(self):
+        """``errors()`` by where they were found: {"dom": [...], "model": [...], "kernel": [...]}."""
+        found = self.page.evaluate("name => window.nnlibErrors(name)", self.name)
+        sources = {}
+        for source, texts in found.items():
+            texts = [re.sub(r"\x1b\[[0-9;]*m", "", text).strip() for text in texts]
+            sources[source] = [t for t in texts if t and not (source == "kernel" and _BENIGN.fullmatch(t))]
+        return sources
 
     def widget(self, name):
         """The rendered widget with CSS class nnlib-<name>, once its figure has pixels."""
@@ -221,16 +314,17 @@ class Notebook:
         self.wait_drawn(root)
         return root
 
-    def wait_drawn(self, root, min_ink=500):
-        """Wait until the figure has a picture (some dark pixels) that stays put for 0.3 s."""
+    def wait_drawn(self, root, min_ink=500, settle_ms=300):
+        """Wait until the figure has a picture (opaque, some dark pixels) that stays put for
+        ``settle_ms``."""
         self.page.wait_for_function(
-            """([root, minInk]) => {
+            """([root, minInk, settleMs]) => {
                  const s = window.nnlibSignature(root.querySelector('.nnlib-figure'));
                  const now = performance.now(), last = window.nnlibSettle;
-                 if (!s || s.ink < minInk) { window.nnlibSettle = null; return false; }
+                 if (!s || s.ink < minInk || s.opaque < 0.9) { window.nnlibSettle = null; return false; }
                  if (!last || last.hash !== s.hash) { window.nnlibSettle = {hash: s.hash, t: now}; return false; }
-                 return now - last.t > 300;
-               }""", arg=[root, min_ink], polling=50, timeout=self.timeout_ms)
+                 return now - last.t > settleMs;
+               }""", arg=[root, min_ink, settle_ms], polling=50, timeout=self.timeout_ms)
 
     def signature(self, root):
         return self.page.evaluate("root => window.nnlibSignature(root.querySelector('.nnlib-figure'))", root)

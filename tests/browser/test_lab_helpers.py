@@ -1,5 +1,6 @@
 """The browser-test plumbing that runs without a browser: skip or fail, notebooks, ports."""
 import json
+import os
 from pathlib import Path
 
 import nbformat
@@ -41,3 +42,34 @@ def test_free_port_is_bindable():
     port = lab.free_port()
     with socket.socket() as s:
         s.bind(("127.0.0.1", port))
+
+
+@pytest.mark.parametrize("flags, student", [([], True), (["--instructor"], False)])
+def test_course_lab_starts_student_mode_unless_instructor(monkeypatch, tmp_path, flags, student):
+    """course.py lab puts its student config first on JUPYTER_CONFIG_PATH (the user's own
+    path kept behind it); the config disables nbgrader's instructor plugins and server
+    extensions but not Validate.  The browser test opens such a lab."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("course", Path(__file__).resolve().parents[2] / "course.py")
+    course = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(course)
+    monkeypatch.setattr(course, "STUDENT_CONFIG", tmp_path / "student")
+    monkeypatch.setattr(course, "setup_course", lambda: None)
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", "/users/own/path")
+    launched = []
+    monkeypatch.setattr(course, "exec_in_venv", lambda cmd, env: launched.append((cmd, env)))
+    course.main(["lab", "--no-browser", *flags])
+    (cmd, env), = launched
+    assert cmd[:2] == ["jupyter", "lab"] and "--no-browser" in cmd
+    if not student:
+        assert env["JUPYTER_CONFIG_PATH"] == "/users/own/path"
+        return
+    assert env["JUPYTER_CONFIG_PATH"].split(os.pathsep) == [str(tmp_path / "student"), "/users/own/path"]
+    pages = json.loads((tmp_path / "student" / "labconfig" / "page_config.json").read_text())
+    server = json.loads((tmp_path / "student" / "jupyter_server_config.json").read_text())
+    assert "@jupyter/nbgrader:formgrader" in pages["disabledExtensions"]
+    assert not any("validate" in name for name in pages["disabledExtensions"])
+    extensions = server["ServerApp"]["jpserver_extensions"]
+    assert extensions["nbgrader.server_extensions.formgrader"] is False
+    assert "nbgrader.server_extensions.validate_assignment" not in extensions

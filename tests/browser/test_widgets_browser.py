@@ -32,7 +32,7 @@ def test_moving_a_slider_changes_the_plot(lab, lab_root, page, name, mode):
     write_notebook(lab_root / f"demo_{name}_{mode}.ipynb", [
         f"import nnlib.widgets as nw\nnw.set_figure_mode({mode!r})", call])
     notebook = Notebook(page, lab, f"demo_{name}_{mode}.ipynb")
-    notebook.run_all()
+    assert notebook.run_all() is True
     assert notebook.errors() == []
     root = notebook.widget(name)
     first = notebook.signature(root)
