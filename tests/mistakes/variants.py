@@ -1,9 +1,10 @@
 """Catalogue entries that change one function of a multi-function exercise.
 
-``run_caught`` tries an exercise's mistakes one after another without putting the
-solution back in between, so a mistake that redefines only ``mae`` would otherwise be
-tested with the previous mistake's wrong ``mbe`` still in place.  ``variant`` makes the
-mistake a whole cell: the instructor's solution of the exercise, then the wrong function.
+The harness runs a mistake's source in place of the exercise's solution cell (and, in the
+"contained" pass, keeps it there for the rest of the notebook), so a mistake that redefines
+only ``mae`` must still define the cell's other functions.  ``variant`` makes the mistake a
+whole cell: the instructor's solution of the exercise, then the wrong function.
+(``harness.variant`` does the same by editing the solution's text instead.)
 """
 from functools import lru_cache
 
