@@ -166,7 +166,7 @@ def test_bad_race_arguments_name_the_choices():
     with pytest.raises(ValueError, match="ill_conditioned.*rosenbrock.*saddle.*quadratic"):
         race("bowl")
     with pytest.raises(ValueError, match="sgd.*adam"):
-        race("saddle", {"x": ("adamw", 0.1)})
+        race("saddle", {"x": ("adamm", 0.1)})
     with pytest.raises(ValueError, match="lr of 'x'"):
         race("saddle", {"x": ("adam", 0.0)})
     with pytest.raises(ValueError, match="pair"):
