@@ -32,6 +32,7 @@ def execute(path: Path) -> tuple[float, list[str]]:
     """Execute one notebook in its own folder; return (seconds, error names of failing cells)."""
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(notebook, timeout=300, kernel_name="python3", allow_errors=True,
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no start-up warning per notebook
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
     client.execute()

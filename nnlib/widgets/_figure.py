@@ -11,9 +11,8 @@ shown twice) and the ipywidget that displays it:
 
 ``set_figure_mode("auto" | "ipympl" | "image")`` or the environment variable
 ``NNLIB_WIDGET_FIGURE`` chooses; "auto" means "image" because it measured faster in
-JupyterLab on the course machines (bench/bench_widgets.py, median slider-to-redraw: the
-learning-rate explorer 48 ms with the image against 70 ms with ipympl, a playground step
-57 ms against 85 ms), and it needs no front-end extension.
+JupyterLab on the course machines (bench/bench_widgets.py prints both modes' slider-to-redraw
+times), and it needs no front-end extension.
 
 Fast redraws: artists that change on every slider move are registered with
 ``animate(artist)``.  A full draw (``redraw(full=True)``, needed when axis limits, ticks
