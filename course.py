@@ -4,6 +4,7 @@
     python3 course.py lab     # install what is missing, then open the course in JupyterLab
                               # (student mode; --instructor adds nbgrader's instructor tools)
     python3 course.py test    # install what is missing (plus the test extras), then run every test
+    python3 course.py hub     # as root: the course hub for a class (deploy/hub/README.md)
 
 Both create a virtual environment in ``.venv`` from the pinned ``requirements.txt``
 and install ``nnlib`` into it (editable).  A stamp file remembers what was
@@ -130,6 +131,49 @@ def setup_tests() -> None:
         if strict:
             sys.exit(f"[course] {what} is missing and could not be installed")
         say(f"no {what}: {tests} will be skipped")
+
+
+# The course hub (deploy/hub): the students' servers run as their own Unix users, who cannot
+# run this .venv when it is built from a Python in a private folder (pyenv's under /root), so
+# they get a course environment of their own, built from Debian's Python in a folder all can read.
+HUB_DIR = ROOT / "deploy" / "hub"
+HUB_ENV = Path(os.environ.get("NN_HUB_ENV", "/opt/nn-course/env"))
+HUB_SYSTEM_PYTHON = Path("/usr/bin/python3")
+PROXY = HUB_DIR / "node_modules" / ".bin" / "configurable-http-proxy"
+PROXY_PACKAGE = "configurable-http-proxy@5.3.0"
+
+
+def setup_hub(strict: bool = False) -> bool:
+    """What the hub needs beyond .venv, as root: configurable-http-proxy (npm, into deploy/hub) and the
+    course environment HUB_ENV (requirements.txt and a copy of nnlib and grading, readable by all).
+    Returns whether both are there; a failure stops the set-up only when ``strict``."""
+    try:
+        if not PROXY.exists():
+            if not shutil.which("npm"):
+                raise RuntimeError("npm is missing: install Node.js 20 (sudo apt-get install nodejs npm)")
+            say(f"installing {PROXY_PACKAGE} from npm into {HUB_DIR.relative_to(ROOT)} ...")
+            run(["npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", HUB_DIR, PROXY_PACKAGE])
+        if os.geteuid() != 0:
+            raise RuntimeError("the hub's course environment is built as root only")
+        python = HUB_ENV / "bin" / "python"
+        if not python.exists():
+            say(f"creating the hub's course environment {HUB_ENV} from {HUB_SYSTEM_PYTHON} ...")
+            run([HUB_SYSTEM_PYTHON, "-m", "venv", HUB_ENV])
+        sources = sorted(str(f.relative_to(ROOT)) for part in ("nnlib", "grading") for f in (ROOT / part).rglob("*")
+                         if f.is_file() and "__pycache__" not in f.parts)
+        stamp, wanted = HUB_ENV / ".stamp-course", fingerprint("requirements.txt", "pyproject.toml", *sources)
+        if not (stamp.exists() and stamp.read_text() == wanted):
+            say(f"installing requirements.txt, nnlib and grading into {HUB_ENV} (first run only) ...")
+            pip = [python, "-m", "pip", "install", "--disable-pip-version-check", "-qq"]
+            run([*pip, "-r", ROOT / "requirements.txt"], cwd="/")
+            run([*pip, "--no-deps", "--force-reinstall", ROOT], cwd="/")  # a copy: /root may be private
+            stamp.write_text(wanted)
+        return True
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as error:
+        if strict:
+            raise
+        say(f"the course hub cannot run here: {error}")
+        return False
 
 
 def course_env() -> dict[str, str]:
