@@ -131,6 +131,8 @@ def setup_tests() -> None:
         if strict:
             sys.exit(f"[course] {what} is missing and could not be installed")
         say(f"no {what}: {tests} will be skipped")
+    if not setup_hub(strict):
+        say("the course hub test will be skipped")
 
 
 # The course hub (deploy/hub): the students' servers run as their own Unix users, who cannot
@@ -140,7 +142,6 @@ HUB_DIR = ROOT / "deploy" / "hub"
 HUB_ENV = Path(os.environ.get("NN_HUB_ENV", "/opt/nn-course/env"))
 HUB_SYSTEM_PYTHON = Path("/usr/bin/python3")
 PROXY = HUB_DIR / "node_modules" / ".bin" / "configurable-http-proxy"
-PROXY_PACKAGE = "configurable-http-proxy@5.3.0"
 
 
 def setup_hub(strict: bool = False) -> bool:
@@ -151,8 +152,8 @@ def setup_hub(strict: bool = False) -> bool:
         if not PROXY.exists():
             if not shutil.which("npm"):
                 raise RuntimeError("npm is missing: install Node.js 20 (sudo apt-get install nodejs npm)")
-            say(f"installing {PROXY_PACKAGE} from npm into {HUB_DIR.relative_to(ROOT)} ...")
-            run(["npm", "install", "--no-audit", "--no-fund", "--silent", "--prefix", HUB_DIR, PROXY_PACKAGE])
+            say("installing configurable-http-proxy (deploy/hub/package-lock.json) from npm ...")
+            run(["npm", "ci", "--no-audit", "--no-fund", "--silent", "--prefix", HUB_DIR])
         if os.geteuid() != 0:
             raise RuntimeError("the hub's course environment is built as root only")
         python = HUB_ENV / "bin" / "python"
@@ -240,8 +241,10 @@ def main(argv: list[str] | None = None) -> None:
                      help="keep nbgrader's instructor tools (Formgrader, Create Assignment, Assignment List)")
     sub.add_parser("setup", help="set up only")
     sub.add_parser("test", help="set up, then run the whole test suite (extra arguments go to pytest)")
+    sub.add_parser("hub", add_help=False, help="as root: set up, then start the course hub (arguments: deploy/hub/course_hub.py "
+                              "--help; at least --roster FILE)")
     args, pytest_args = parser.parse_known_args(argv)
-    if pytest_args and args.command != "test":
+    if pytest_args and args.command not in ("test", "hub"):
         parser.error(f"unrecognized arguments: {' '.join(pytest_args)}")
 
     setup_course()
@@ -258,6 +261,9 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "test":
         setup_tests()
         exec_in_venv(["python", "-m", "pytest", *pytest_args])
+    elif args.command == "hub":
+        setup_hub(strict=True)
+        exec_in_venv(["python", HUB_DIR / "course_hub.py", *pytest_args])
 
 
 if __name__ == "__main__":

@@ -154,7 +154,7 @@ def hub(postgres):
                     list(pool.map(admin.stop_server, names))
         finally:
             hub.stop()
-            shutil.copy(hub.log, "/tmp/nn-hub-last.log")
+            print(f"the hub's log ends:\n{hub.tail()}")  # shown when a test failed
             course_hub.remove_users(names)
             shutil.rmtree(state, ignore_errors=True)
 
@@ -306,13 +306,17 @@ def test_a_student_reaches_nothing_of_another_user(term):
         users[ada].server("GET", "/api/contents", user=other, expect=403)
     # The student's own server has no formgrader.
     users[ada].server("GET", "/formgrader/api/assignments", expect=404)
-    # From code the student runs: another student's home and submission, the instructor's course and
-    # the gradebook's socket are closed (Unix permissions), though the student knows their paths.
-    inbound = Path(settings["exchange"]) / settings["course_id"] / "inbound"
-    (bobs,) = [p for p in inbound.iterdir() if p.name.startswith(f"{bob}+")]
-    targets = {"home": f"/home/{bob}", "inbound": str(inbound), "submission": str(bobs / f"{ASSIGNMENT}.ipynb"),
+    # From code the student runs: another student's home (the work and nbgrader's cache of the
+    # submission), the exchange's submissions and feedback, the instructor's course and the
+    # gradebook's socket are closed (Unix permissions), though the student knows their paths.
+    exchange = Path(settings["exchange"]) / settings["course_id"]
+    targets = {"home": f"/home/{bob}", "inbound": str(exchange / "inbound"), "feedback": str(exchange / "feedback"),
                "course": str(term["course"] / "solutions"),
                "gradebook": settings["gradebook"].split("host=")[1].split("&")[0]}
+    # nbgrader's default exchange hides a submission by its name: inbound/ cannot be listed, and the
+    # name ends with 72 random bits (12 base64 characters) no other student can guess.
+    (bobs,) = [p.name for p in (exchange / "inbound").iterdir() if p.name.startswith(f"{bob}+")]
+    assert len(bobs.rsplit("+", 1)[1]) == 12, bobs
     kernel = users[ada].kernel("probe.ipynb")
     try:
         outputs = kernel.execute(
