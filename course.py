@@ -148,10 +148,17 @@ def setup_hub(strict: bool = False) -> bool:
     """What the hub needs beyond .venv, as root: configurable-http-proxy (npm, into deploy/hub) and the
     course environment HUB_ENV (requirements.txt and a copy of nnlib and grading, readable by all).
     Returns whether both are there; a failure stops the set-up only when ``strict``."""
+    if not sys.platform.startswith("linux"):
+        say("the course hub is set up on Linux only")
+        return False
+    if not shutil.which("npm"):
+        apt_install(["nodejs", "npm"], strict)
+    if subprocess.run([HUB_SYSTEM_PYTHON, "-c", "import ensurepip, venv"], capture_output=True).returncode:
+        apt_install(["python3-venv"], strict)
     try:
         if not PROXY.exists():
             if not shutil.which("npm"):
-                raise RuntimeError("npm is missing: install Node.js 20 (sudo apt-get install nodejs npm)")
+                raise RuntimeError("npm is missing: install Node.js (sudo apt-get install nodejs npm)")
             say("installing configurable-http-proxy (deploy/hub/package-lock.json) from npm ...")
             run(["npm", "ci", "--no-audit", "--no-fund", "--silent", "--prefix", HUB_DIR])
         if os.geteuid() != 0:
@@ -172,7 +179,7 @@ def setup_hub(strict: bool = False) -> bool:
         return True
     except (RuntimeError, OSError, subprocess.CalledProcessError) as error:
         if strict:
-            raise
+            sys.exit(f"[course] the course hub cannot be set up: {error}")
         say(f"the course hub cannot run here: {error}")
         return False
 
@@ -246,6 +253,8 @@ def main(argv: list[str] | None = None) -> None:
     args, pytest_args = parser.parse_known_args(argv)
     if pytest_args and args.command not in ("test", "hub"):
         parser.error(f"unrecognized arguments: {' '.join(pytest_args)}")
+    if args.command == "hub" and {"-h", "--help"} & set(pytest_args):  # the hub's own options, set-up aside
+        sys.exit(subprocess.call([sys.executable, HUB_DIR / "course_hub.py", "--help"]))
 
     setup_course()
     if args.command == "setup":

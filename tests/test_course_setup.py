@@ -83,6 +83,7 @@ def extras_setup(course, monkeypatch, tmp_path):
     """setup_tests as root with apt-get, PyTorch already installed and apt-get recorded (never run)."""
     calls = []
     monkeypatch.setattr(course, "install_once", lambda *args: None)
+    monkeypatch.setattr(course, "setup_hub", lambda strict=False: True)  # tested on its own below
     monkeypatch.setattr(course, "run", lambda cmd, **kw: calls.append(cmd))
     monkeypatch.setattr(course.os, "geteuid", lambda: 0)
     monkeypatch.setattr(course, "CHROMIUM", tmp_path / "chromium")
@@ -133,3 +134,40 @@ def test_setup_tests_finds_postgresql_on_path_and_fails_without_it_in_ci(course,
         course.setup_tests()
     assert "initdb" in str(exit_info.value.code)
     assert [cmd[-1] for cmd in installs(calls)] == ["postgresql"]
+
+
+def test_setup_hub_installs_the_proxy_and_the_course_environment_once(course, monkeypatch, tmp_path):
+    """As root: npm ci of the pinned proxy, a venv from Debian's Python, then pip; a second run does nothing."""
+    calls = []
+
+    def run(cmd, **kwargs):
+        calls.append([str(c) for c in cmd])
+        if "venv" in calls[-1]:
+            (tmp_path / "env" / "bin").mkdir(parents=True)
+            (tmp_path / "env" / "bin" / "python").write_text("")
+
+    monkeypatch.setattr(course, "run", run)
+    monkeypatch.setattr(course.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(course.shutil, "which", {"npm": "/usr/bin/npm", "apt-get": "/usr/bin/apt-get"}.get)
+    monkeypatch.setattr(course, "PROXY", tmp_path / "proxy")
+    monkeypatch.setattr(course, "HUB_ENV", tmp_path / "env")
+    assert course.setup_hub(strict=True)
+    assert [cmd[:2] for cmd in calls] == [["npm", "ci"], [str(course.HUB_SYSTEM_PYTHON), "-m"],
+                                          [str(tmp_path / "env" / "bin" / "python"), "-m"],
+                                          [str(tmp_path / "env" / "bin" / "python"), "-m"]]
+    assert calls[1][2:] == ["venv", str(tmp_path / "env")] and "requirements.txt" in calls[2][-1]
+    (tmp_path / "proxy").write_text("")
+    calls.clear()
+    assert course.setup_hub(strict=True) and calls == []  # the stamp matches: nothing to do
+
+
+def test_setup_hub_without_npm_fails_in_ci_and_only_warns_elsewhere(course, monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(course, "run", lambda cmd, **kw: None)  # apt-get "installs" nothing
+    monkeypatch.setattr(course.os, "geteuid", lambda: 0)
+    monkeypatch.setattr(course.shutil, "which", {"apt-get": "/usr/bin/apt-get"}.get)
+    monkeypatch.setattr(course, "PROXY", tmp_path / "proxy")
+    assert course.setup_hub(strict=False) is False
+    assert "npm is missing" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exit_info:
+        course.setup_hub(strict=True)
+    assert "npm is missing" in str(exit_info.value.code)
