@@ -248,8 +248,8 @@ def main(argv: list[str] | None = None) -> None:
                      help="keep nbgrader's instructor tools (Formgrader, Create Assignment, Assignment List)")
     sub.add_parser("setup", help="set up only")
     sub.add_parser("test", help="set up, then run the whole test suite (extra arguments go to pytest)")
-    sub.add_parser("hub", add_help=False, help="as root: set up, then start the course hub (arguments: deploy/hub/course_hub.py "
-                              "--help; at least --roster FILE)")
+    sub.add_parser("hub", add_help=False, help="as root: set up, then start the course hub "
+                                               "(options: course.py hub --help; at least --roster FILE)")
     args, pytest_args = parser.parse_known_args(argv)
     if pytest_args and args.command not in ("test", "hub"):
         parser.error(f"unrecognized arguments: {' '.join(pytest_args)}")

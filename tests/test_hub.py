@@ -122,20 +122,20 @@ def postgres():
         cluster = PostgresCluster.start()
     except PostgresUnavailable as error:
         unavailable(str(error))
-    try:
+    with cluster:  # stopped and deleted on leaving, whatever happened
         yield cluster
-    finally:
-        cluster.stop()
 
 
 @pytest.fixture(scope="module")
 def hub(postgres):
     """A prepared machine and a running hub; every server, user and folder is removed afterwards."""
     names = [INSTRUCTOR, *STUDENTS.values()]
+    taken = [name for name in names if course_hub.user_exists(name)]
+    assert not taken, f"Unix users {taken} exist (left by an interrupted run?): remove them with userdel -r"
     state = Path(tempfile.mkdtemp(prefix="nn-hub-"))
     hub_port, proxy_api_port, port = free_ports(3)
     hub = Hub(state, f"http://127.0.0.1:{port}")
-    settings = None
+    admin = None
     try:
         # The gradebook's socket folder: the instructor's group may reach it, the students may not.
         gradebook = postgres.create_database("gradebook")
@@ -144,12 +144,12 @@ def hub(postgres):
                                       port=port, hub_port=hub_port, proxy_api_port=proxy_api_port)
         shutil.chown(postgres.folder, group=grp.getgrnam(INSTRUCTOR).gr_gid)
         os.chmod(postgres.folder, 0o710)
-        hub.start()
         admin = HubClient(hub.url, Path(settings["admin_token_file"]).read_text().strip())
+        hub.start()
         yield hub, admin, settings
     finally:
         try:
-            if hub.process and hub.process.poll() is None:
+            if admin and hub.process and hub.process.poll() is None:
                 with ThreadPoolExecutor(len(names)) as pool:
                     list(pool.map(admin.stop_server, names))
         finally:
@@ -223,11 +223,10 @@ def term(hub):
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{hub_process.url}/hub/api/", timeout=5)
     hub_process.start()
-    after_restart = {}
-    for name, client in users.items():
+    for name in users:
         admin.wait_ready(name, timeout=30)
-        running = {k["id"] for k in client.server("GET", "/api/kernels").json()}
-        after_restart[name] = kernels_before.get(name) in running if name in kernels_before else True
+    after_restart = {name: kernel_id in {k["id"] for k in users[name].server("GET", "/api/kernels").json()}
+                     for name, kernel_id in kernels_before.items()}  # a server started anew has no kernel
 
     step("hub restarted")
 
@@ -242,11 +241,12 @@ def term(hub):
         f"                     '--db', os.environ['NN_GRADEBOOK'], '-a', {ASSIGNMENT!r}, '--no-progress'],\n"
         "                    capture_output=True, text=True)\n"
         "print('autograde exit', run.returncode); print(run.stdout[-3000:]); print(run.stderr[-3000:])\n"
-        f"run = subprocess.run([sys.executable, 'publish_feedback.py', {ASSIGNMENT!r}], capture_output=True, text=True)\n"
+        f"run = subprocess.run([sys.executable, 'publish_feedback.py', {ASSIGNMENT!r}], capture_output=True,\n"
+        "                     text=True)\n"
         "print('publish exit', run.returncode); print(run.stdout, run.stderr)\n", timeout=300)
     graded.close()
-    step("collected and autograded")
     log = "".join(getattr(o, "text", "") for o in output) + "".join(str(getattr(o, "evalue", "")) for o in output)
+    step(f"collected and autograded:\n{log}")
     teacher.formgrader(f"{ASSIGNMENT}/release_feedback")
     feedback = {}
     for name in STUDENTS.values():
