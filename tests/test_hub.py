@@ -337,3 +337,14 @@ def test_a_hub_restart_loses_nothing(term):
     assert all(term["after_restart"].values()), term["after_restart"]  # every server and kernel kept running
     collected = sorted(p.name for p in (term["course"] / "submitted").iterdir())
     assert collected == sorted(STUDENTS.values())  # every submission made before the restart was collected
+
+
+def test_the_roster_names_unix_users_and_an_instructor(tmp_path):
+    roster = tmp_path / "roster.csv"
+    assert course_hub.read_roster(course_hub.HERE / "roster.example.csv") == {
+        "student": ["ada", "bob", "cy"], "instructor": ["teacher"]}
+    for bad, says in [("Ada Lovelace,student", "Unix user name"), ("ada,teacher", "a role in"),
+                      ("ada+1,student", "Unix user name"), ("ada,student", "names no instructor")]:
+        roster.write_text(f"username,role\n{bad}\n")
+        with pytest.raises(ValueError, match=says):
+            course_hub.read_roster(roster)

@@ -27,6 +27,7 @@ import csv
 import json
 import os
 import pwd
+import re
 import secrets
 import shutil
 import subprocess
@@ -38,6 +39,7 @@ ROOT = HERE.parent.parent
 COURSE_FOLDER = "nn-from-scratch"
 COURSE_PARTS = ("solutions", "notebooks", "grading", "nbgrader_config.py")
 ROLES = ("student", "instructor")
+USER_NAME = re.compile(r"[a-z_][a-z0-9_-]{0,31}")  # Debian's adduser NAME_REGEX, at most 32 characters
 PROXY = HERE / "node_modules" / ".bin" / "configurable-http-proxy"
 DEBIAN_SOCKET = "/var/run/postgresql"
 
@@ -48,9 +50,9 @@ def read_roster(path: Path) -> dict[str, list[str]]:
     with open(path, newline="") as handle:
         for line, row in enumerate(csv.DictReader(handle), start=2):
             name, role = (row.get("username") or "").strip(), (row.get("role") or "").strip()
-            if role not in ROLES or not name.isidentifier() or name != name.lower():
-                raise ValueError(f"{path}, line {line}: expected 'username,role' with a lower-case name and a role "
-                                 f"in {ROLES}, got {name!r},{role!r}")
+            if role not in ROLES or not USER_NAME.fullmatch(name):
+                raise ValueError(f"{path}, line {line}: expected 'username,role' with a Unix user name "
+                                 f"({USER_NAME.pattern}) and a role in {ROLES}, got {name!r},{role!r}")
             roster[role].append(name)
     if not roster["instructor"]:
         raise ValueError(f"{path}: the roster names no instructor")
