@@ -43,7 +43,8 @@ import pytest
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "deploy" / "hub"))
-import course_hub  # noqa: E402  (deploy/hub is not a package: it is copied onto servers as files)
+import course_hub  # noqa: E402
+from grading.course import course_config  # noqa: E402  (deploy/hub is not a package: it is copied onto servers as files)
 from hub_client import HubClient  # noqa: E402
 from pg_cluster import PostgresCluster, PostgresUnavailable  # noqa: E402
 
@@ -142,8 +143,8 @@ def hub(postgres):
         # The gradebook's socket folder: the instructor's group may reach it, the students may not.
         gradebook = postgres.create_database("gradebook")
         roster = {"instructor": [INSTRUCTOR], "student": list(STUDENTS.values())}
-        settings = course_hub.prepare(state, roster, gradebook, "nn-from-scratch", ENV, ip="127.0.0.1",
-                                      port=port, hub_port=hub_port, proxy_api_port=proxy_api_port)
+        settings = course_hub.prepare(state, roster, gradebook, course_config().CourseDirectory.course_id, ENV,
+                                      ip="127.0.0.1", port=port, hub_port=hub_port, proxy_api_port=proxy_api_port)
         shutil.chown(postgres.folder, group=grp.getgrnam(INSTRUCTOR).gr_gid)
         os.chmod(postgres.folder, 0o710)
         admin = HubClient(hub.url, Path(settings["admin_token_file"]).read_text().strip())
@@ -348,3 +349,17 @@ def test_the_roster_names_unix_users_and_an_instructor(tmp_path):
         roster.write_text(f"username,role\n{bad}\n")
         with pytest.raises(ValueError, match=says):
             course_hub.read_roster(roster)
+
+
+def test_users_log_in_with_their_unix_password(hub):
+    """JupyterHub's PAM log-in with the first password prepare() gave each new user; a wrong one fails."""
+    hub_process, _, settings = hub
+    passwords = dict(line.split(",") for line in
+                     (Path(settings["state"]) / "hub" / "new_passwords.csv").read_text().splitlines())
+    name = STUDENTS["empty"]
+    for password, status in [(passwords[name], 302), (passwords[name] + "x", 403)]:
+        browser = requests.Session()
+        browser.get(f"{hub_process.url}/hub/login", timeout=30)
+        answer = browser.post(f"{hub_process.url}/hub/login", allow_redirects=False, timeout=30,
+                              data={"username": name, "password": password, "_xsrf": browser.cookies["_xsrf"]})
+        assert answer.status_code == status, answer.text[:500]
