@@ -55,7 +55,18 @@ def test_quadratic_path_shrinks_by_one_minus_lr_L_per_step():
 def test_verdicts_on_the_quadratic(lr, verdict):
     run = run_gradient_descent("quadratic", lr, steps=30)
     assert run.verdict == verdict
-    assert run.message.lower().startswith(verdict[:5])
+    assert run.message.startswith(f"lr = {lr:.3g} ")   # the reason; the verdict's word is the label
+
+
+@pytest.mark.parametrize("lr", [0.001, 0.8, 1.5, 2.1])
+def test_learning_rate_verdict_names_the_verdict_once(lr):
+    import re
+
+    box = learning_rate_explorer(lr=lr)
+    text = re.sub(r"<[^>]+>", "", box.controls["verdict"].value)
+    word = run_gradient_descent("quadratic", lr, steps=30).verdict
+    assert text.startswith(word.upper() + " ")
+    assert text.lower().count(word) == 1, text    # not "SLOW — Slow: ..."
 
 
 def test_ill_conditioned_at_the_edge_oscillates_and_small_lr_is_slow():

@@ -333,12 +333,14 @@ def verdict_html(lines=2):
 def assemble(name, live, rows, controls, on_change=None, watched=()):
     """The widget: ``rows`` (each a widget or a list, laid out as an HBox) above the figure,
     in a VBox with the CSS class ``nnlib-<name>``.  ``on_change`` observes the value of
-    every control in ``watched``.  ``.live_figure`` and ``.controls`` (a dict) are attached
+    every control in ``watched`` (on one BLAS thread: ``_plumbing.one_blas_thread``).  ``.live_figure`` and ``.controls`` (a dict) are attached
     so that tests and benchmarks can drive the widget; each control also gets the CSS
     class ``nnlib-control-<key>`` (``-<label>`` / ``-<index>`` added inside dicts and lists)."""
     import re
 
     import ipywidgets
+
+    from nnlib.widgets._plumbing import one_blas_thread
 
     def tag(key, control):
         if isinstance(control, dict):
@@ -352,6 +354,8 @@ def assemble(name, live, rows, controls, on_change=None, watched=()):
 
     for key, control in controls.items():
         tag(key, control)
+    if watched:
+        on_change = one_blas_thread(on_change)
     for control in watched:
         control.observe(on_change, names="value")
     children = [ipywidgets.HBox(row) if isinstance(row, (list, tuple)) else row for row in rows]
