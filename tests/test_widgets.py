@@ -349,6 +349,21 @@ def test_loss_curve_values():
 
 # --- the widgets, headless -------------------------------------------------------------
 
+def test_widget_callbacks_run_blas_on_one_thread_and_give_the_threads_back():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from nnlib.widgets._plumbing import one_blas_thread
+
+    def blas_threads():
+        return [lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"]
+
+    before = blas_threads()
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        inside = one_blas_thread(blas_threads)()
+        assert blas_threads() == [2] * len(before)         # the caller's setting is back
+    assert inside == [1] * len(before) and blas_threads() == before
+
+
+
 WIDGETS = [learning_rate_explorer, optimizer_race, initialization_explorer, playground,
            activation_explorer, loss_explorer, graph_explorer]
 

@@ -19,6 +19,9 @@ CASES = {
                                "lr", "verdict", "lr = 0.112", "lr = 0.1 "),
     # x goes from -2 to -1.9: q = 3.1, f = 3.1 * -4
     "graph_explorer": ("nw.graph_explorer('(x + y) * z')", "x", "readout", "f = -12.4", "f = -12 "),
+    # depth goes from 10 to 11: the statistics of a new, deeper network (He init stays healthy)
+    "initialization_explorer": ("nw.initialization_explorer()", "depth", "verdict",
+                                "0.73 in layer 11", "0.65 in layer 10"),
     # L2 goes from 0 to 0.005: a new network is trained; L2 lowers its final validation loss
     "regularization_explorer": ("nw.regularization_explorer(epochs=50)", "l2", "readout",
                                 "validation loss 0.587", "validation loss 1.467"),
