@@ -52,3 +52,23 @@ def test_moving_a_slider_changes_the_plot(lab, lab_root, page, name, mode):
                            arg=[root, first["hash"]], timeout=10_000)
     assert start in label.text_content()
     assert notebook.errors() == []
+
+
+def test_the_regularization_explorer_trains_the_next_notch_while_the_kernel_idles(lab, lab_root, page):
+    write_notebook(lab_root / "ahead.ipynb", ["import nnlib.widgets as nw\nnw.set_figure_mode('image')",
+                                              "box = nw.regularization_explorer(epochs=50)\nbox"])
+    notebook = Notebook(page, lab, "ahead.ipynb")
+    assert notebook.run_all() is True
+    root = notebook.widget("regularization_explorer")
+    notebook.timed_key(root, "l2", "ArrowRight")               # L2 0.005: the next notch is 0.01
+    for _ in range(100):
+        if notebook.execute("print((0.0, 0.01) in box.runs)").strip() == "True":
+            break
+        page.wait_for_timeout(200)
+    else:
+        pytest.fail("the kernel did not train L2 = 0.01 ahead")
+    notebook.timed_key(root, "l2", "ArrowRight")               # shown from the run trained ahead
+    fresh = notebook.execute("r = nw.regularization_curves(0.0, 0.01, epochs=50)\nprint(f'{r.val_loss[-1]:.3f}')")
+    label = root.query_selector(".nnlib-control-readout")
+    label.wait_for_selector(f"text=validation loss {fresh.strip()}", timeout=10_000)
+    assert notebook.errors() == []
