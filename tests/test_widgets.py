@@ -467,6 +467,20 @@ def test_ipympl_mode_builds_a_canvas_and_leaves_pyplot_alone():
         set_figure_mode("svg")
 
 
+def test_ipympl_sends_a_picture_whole_when_the_last_one_may_still_be_loading():
+    set_figure_mode("ipympl")
+    box = learning_rate_explorer()
+    live = box.live_figure
+    live.widget._handle_message(live.widget, {"type": "initialized"}, [])
+    live.redraw(full=True)                                   # the first picture: whole
+    assert live.canvas._image_mode == "full"
+    box.controls["lr"].value = 0.8                            # at once: whole again
+    assert live.canvas._image_mode == "full" and live.blits == 1
+    live._sent -= 10.0                                        # long after: the changed pixels only
+    box.controls["lr"].value = 0.9
+    assert live.canvas._image_mode == "diff" and live.blits == 2
+
+
 def test_race_widget_reruns_only_the_optimizer_whose_lr_moved():
     calls = []
 

@@ -63,6 +63,16 @@ class Switching:
         return self._on
 
 
+def rounded_on_display(change):
+    """True when a log slider's value change (a traitlets change dict) is the browser putting
+    the value on the slider's grid (less than half a notch: FloatLogSlider(0.03, step=0.05)
+    shows and sends back 10**-1.5 = 0.0316), not a student's move (a notch or more)."""
+    slider, old, new = change["owner"], change["old"], change["new"]
+    if not (hasattr(slider, "base") and old > 0 and new > 0):
+        return False
+    return abs(np.log(new / old) / np.log(slider.base)) < slider.step / 2
+
+
 @functools.lru_cache(maxsize=None)
 def _blas_controller():
     """threadpoolctl's controller (made once: it inspects the loaded libraries), or None."""
