@@ -85,7 +85,7 @@ OUTPUT_WIDTH_PX = 900   # JupyterLab's output area is about 950 px wide at a 140
 # diff on what it has.  A picture sent soon after another is therefore sent whole, so that a
 # lost one cannot leave a figure blank or stale (a first picture followed at once by a diff,
 # e.g. after a log slider rounds its value on display, left the figure white).
-IPYMPL_WHOLE_WITHIN_S = 0.5
+IPYMPL_WHOLE_WITHIN_S = 0.25
 
 
 def _texts(figure):

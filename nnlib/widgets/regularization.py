@@ -99,8 +99,9 @@ def regularization_explorer(dataset="moons", noise=0.3, n_train=40, hidden=(32, 
     validation loss per epoch; right, the data (training points filled, validation points
     hollow) on the model's P(class 1).  Every setting trains a new network from the same
     initial weights (120 full-batch steps by default).  The runs of the last 32 settings are
-    kept, and while the kernel is idle the runs one notch away from the setting shown are
-    trained ahead (``ComputedAhead``), so a move by one notch only redraws."""
+    kept, and while the kernel is idle the runs one notch either side of the setting shown on
+    the slider last moved are trained ahead (``ComputedAhead``), so a move by one notch only
+    redraws; a jump to a setting never seen trains while the student waits."""
     import ipywidgets as W
 
     from nnlib.widgets._figure import LiveFigure, assemble
@@ -152,10 +153,13 @@ def regularization_explorer(dataset="moons", noise=0.3, n_train=40, hidden=(32, 
                          f"{val_loss[-1]:.3f} (lowest {val_loss.min():.3f}, at epoch "
                          f"{int(np.argmin(val_loss)) + 1})")
         live.redraw()
-        # ahead: the moved slider's next notch onwards, then back, then the other slider's
-        moved = sliders.index(change["owner"]) if change else 1
-        onwards = 1 if not change or change["new"] >= change["old"] else -1
-        order = [(moved, onwards), (moved, -onwards), (1 - moved, 1), (1 - moved, -1)]
+        # ahead: the moved slider's next notch onwards, then back (at the start: each slider's
+        # next notch); not more, as the machine may be shared
+        if change:
+            moved, onwards = sliders.index(change["owner"]), 1 if change["new"] >= change["old"] else -1
+            order = [(moved, onwards), (moved, -onwards)]
+        else:
+            order = [(1, 1), (0, 1)]
         near = []
         for i, sign in order:
             values = [s.value for s in sliders]
