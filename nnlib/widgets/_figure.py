@@ -351,9 +351,10 @@ def verdict_html(lines=2):
 def assemble(name, live, rows, controls, on_change=None, watched=()):
     """The widget: ``rows`` (each a widget or a list, laid out as an HBox) above the figure,
     in a VBox with the CSS class ``nnlib-<name>``.  ``on_change`` observes the value of
-    every control in ``watched`` (on one BLAS thread: ``_plumbing.one_blas_thread``).  ``.live_figure`` and ``.controls`` (a dict) are attached
-    so that tests and benchmarks can drive the widget; each control also gets the CSS
-    class ``nnlib-control-<key>`` (``-<label>`` / ``-<index>`` added inside dicts and lists)."""
+    every control in ``watched`` (on one BLAS thread: ``_plumbing.one_blas_thread``).
+    ``.live_figure`` and ``.controls`` (a dict) are attached so that tests and benchmarks
+    can drive the widget; each control also gets the CSS class ``nnlib-control-<key>``
+    (``-<label>`` / ``-<index>`` added inside dicts and lists)."""
     import re
 
     import ipywidgets

@@ -16,7 +16,8 @@ import numpy as np
 from nnlib import data, functional, layers, losses, optim
 from nnlib._validate import check_nonnegative, check_positive_int, check_real
 from nnlib.regularization import Dropout
-from nnlib.widgets._plumbing import ComputedAhead, check_choice, one_blas_thread
+from nnlib.widgets._ahead import ComputedAhead
+from nnlib.widgets._plumbing import check_choice, one_blas_thread
 
 DATASETS = ("moons", "circles", "xor", "spirals")
 GRID = 60
