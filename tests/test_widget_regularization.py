@@ -49,3 +49,55 @@ def test_the_widget_redraws_and_reports_when_a_slider_moves():
     assert "after 50 epochs" in controls["readout"].value
     controls["l2"].value = 0.0
     assert controls["readout"].value == text
+
+
+@pytest.fixture
+def trainings(monkeypatch):
+    """Count the explorer's training runs, as (dropout, l2) pairs."""
+    from nnlib.widgets import regularization
+
+    seen, real = [], regularization.regularization_curves
+
+    def counting(dropout=0.0, l2=0.0, *args, **kwargs):
+        seen.append((dropout, l2))
+        return real(dropout, l2, *args, **kwargs)
+
+    monkeypatch.setattr(regularization, "regularization_curves", counting)
+    return seen
+
+
+def test_a_setting_seen_before_is_redrawn_without_training_again(trainings):
+    widget = regularization_explorer(epochs=30)
+    l2, readout = widget.controls["l2"], widget.controls["readout"]
+    start, trained = readout.value, len(trainings)
+    l2.value = 0.005
+    assert trainings[trained:] == [(0.0, 0.005)] and readout.value != start
+    moved = readout.value
+    l2.value = 0.0
+    l2.value = 0.005
+    assert len(trainings) == trained + 1 and readout.value == moved
+    assert widget.runs.computed_ahead == 0          # no event loop here: nothing trained ahead
+
+
+def test_in_a_kernel_the_next_notches_are_trained_ahead_and_show_the_same_run(trainings):
+    import asyncio
+
+    async def session():
+        widget = regularization_explorer(epochs=30)
+        controls, runs = widget.controls, widget.runs
+        controls["l2"].value = 0.005                   # ahead: l2 0.01 (0 is kept)
+        for _ in range(400):
+            if (0.0, 0.01) in runs:
+                break
+            await asyncio.sleep(0.025)
+        await asyncio.sleep(0.3)                       # nothing more is trained ahead
+        ahead, trained = runs.computed_ahead, len(trainings)
+        controls["l2"].value = 0.01                    # a notch onwards: drawn, not trained
+        shown = controls["readout"].value
+        return ahead, trained, shown
+
+    ahead, trained, shown = asyncio.run(session())
+    assert ahead == 1 and (0.0, 0.01) in trainings and (0.1, 0.005) not in trainings
+    assert len(trainings) == trained                  # the move itself trained nothing
+    fresh = regularization_curves(0.0, 0.01, epochs=30)
+    assert f"validation loss {fresh.val_loss[-1]:.3f}" in shown

@@ -55,7 +55,18 @@ def test_quadratic_path_shrinks_by_one_minus_lr_L_per_step():
 def test_verdicts_on_the_quadratic(lr, verdict):
     run = run_gradient_descent("quadratic", lr, steps=30)
     assert run.verdict == verdict
-    assert run.message.lower().startswith(verdict[:5])
+    assert run.message.startswith(f"lr = {lr:.3g} ")   # the reason; the verdict's word is the label
+
+
+@pytest.mark.parametrize("lr", [0.001, 0.8, 1.5, 2.1])
+def test_learning_rate_verdict_names_the_verdict_once(lr):
+    import re
+
+    box = learning_rate_explorer(lr=lr)
+    text = re.sub(r"<[^>]+>", "", box.controls["verdict"].value)
+    word = run_gradient_descent("quadratic", lr, steps=30).verdict
+    assert text.startswith(word.upper() + " ")
+    assert text.lower().count(word) == 1, text    # not "SLOW — Slow: ..."
 
 
 def test_ill_conditioned_at_the_edge_oscillates_and_small_lr_is_slow():
@@ -338,6 +349,21 @@ def test_loss_curve_values():
 
 # --- the widgets, headless -------------------------------------------------------------
 
+def test_widget_callbacks_run_blas_on_one_thread_and_give_the_threads_back():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from nnlib.widgets._plumbing import one_blas_thread
+
+    def blas_threads():
+        return [lib["num_threads"] for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"]
+
+    before = blas_threads()
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        inside = one_blas_thread(blas_threads)()
+        assert blas_threads() == [2] * len(before)         # the caller's setting is back
+    assert inside == [1] * len(before) and blas_threads() == before
+
+
+
 WIDGETS = [learning_rate_explorer, optimizer_race, initialization_explorer, playground,
            activation_explorer, loss_explorer, graph_explorer]
 
@@ -439,6 +465,20 @@ def test_ipympl_mode_builds_a_canvas_and_leaves_pyplot_alone():
     assert live.full_draws == 1 and live.blits == 1
     with pytest.raises(ValueError, match="auto.*ipympl.*image"):
         set_figure_mode("svg")
+
+
+def test_ipympl_sends_a_picture_whole_when_the_last_one_may_still_be_loading():
+    set_figure_mode("ipympl")
+    box = learning_rate_explorer()
+    live = box.live_figure
+    live.widget._handle_message(live.widget, {"type": "initialized"}, [])
+    live.redraw(full=True)                                   # the first picture: whole
+    assert live.canvas._image_mode == "full"
+    box.controls["lr"].value = 0.8                            # at once: whole again
+    assert live.canvas._image_mode == "full" and live.blits == 1
+    live._sent -= 10.0                                        # long after: the changed pixels only
+    box.controls["lr"].value = 0.9
+    assert live.canvas._image_mode == "diff" and live.blits == 2
 
 
 def test_race_widget_reruns_only_the_optimizer_whose_lr_moved():

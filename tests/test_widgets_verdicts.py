@@ -73,6 +73,16 @@ def test_playground_controls_show_their_effect():
     assert "whole number" not in c["status"].value and box.run().hidden == (4, 4)
 
 
+def test_playground_takes_the_browser_rounding_its_lr_silently():
+    box = playground(lr=0.03)
+    c, live = box.controls, box.live_figure
+    blits, status = live.blits, c["status"].value
+    c["lr"].value = 10 ** -1.5          # what the browser's log slider sends back on display
+    assert box.run().lr == 10 ** -1.5 and c["status"].value == status and live.blits == blits
+    c["lr"].value = 10 ** -1.45         # one notch (0.05 decades): a student's move
+    assert "lr is now 0.0355" in c["status"].value and live.blits == blits + 1
+
+
 def test_spirals_are_shown_at_their_own_extent():
     box = playground(dataset="spirals")
     ax, X = box.live_figure.axes[0], box.run().X_raw

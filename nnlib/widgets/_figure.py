@@ -32,6 +32,7 @@ draw that ipympl asks for itself, such as its first picture, is not checked).
 import io
 import math
 import os
+import time
 import warnings
 
 MODES = ("auto", "ipympl", "image")
@@ -79,6 +80,12 @@ def ipympl_canvas():
 
 _figure_count = [0]
 OUTPUT_WIDTH_PX = 900   # JupyterLab's output area is about 950 px wide at a 1400 px window
+# ipympl sends a picture as the pixels that changed since the last one ("diff"); its front end
+# starts loading a picture as soon as it arrives, abandoning one still loading, and paints a
+# diff on what it has.  A picture sent soon after another is therefore sent whole, so that a
+# lost one cannot leave a figure blank or stale (a first picture followed at once by a diff,
+# e.g. after a log slider rounds its value on display, left the figure white).
+IPYMPL_WHOLE_WITHIN_S = 0.25
 
 
 def _texts(figure):
@@ -224,6 +231,7 @@ class LiveFigure:
         self.full_draws = 0
         self.blits = 0
         self.relayouts = 0
+        self._sent = -math.inf   # when ipympl last sent a picture (time.monotonic())
         self._relayouting = False
         # Any full draw (ours, or ipympl's after a resize) refreshes the background.
         self.canvas.mpl_connect("draw_event", self._on_draw)
@@ -271,7 +279,16 @@ class LiveFigure:
     def _limits(self):
         return [(ax.get_xlim(), ax.get_ylim()) for ax in self.axes]
 
+    def _before_sending(self):
+        """ipympl: send the next picture whole if the last one may still be loading."""
+        if self.mode == "ipympl":
+            now = time.monotonic()
+            if now - self._sent < IPYMPL_WHOLE_WITHIN_S:
+                self.canvas._force_full = True
+            self._sent = now
+
     def _on_draw(self, event):
+        self._before_sending()    # every full draw is sent (ours, and those ipympl asks for)
         if not self._relayouting:
             self.full_draws += 1
         self._drawn_limits = self._limits()
@@ -317,6 +334,7 @@ class LiveFigure:
         self.canvas.restore_region(self._background)
         self._draw_animated()
         if self.mode == "ipympl":
+            self._before_sending()
             self.canvas.blit(self.figure.bbox)
         else:
             self.widget.value = self.png()
@@ -333,12 +351,15 @@ def verdict_html(lines=2):
 def assemble(name, live, rows, controls, on_change=None, watched=()):
     """The widget: ``rows`` (each a widget or a list, laid out as an HBox) above the figure,
     in a VBox with the CSS class ``nnlib-<name>``.  ``on_change`` observes the value of
-    every control in ``watched``.  ``.live_figure`` and ``.controls`` (a dict) are attached
-    so that tests and benchmarks can drive the widget; each control also gets the CSS
-    class ``nnlib-control-<key>`` (``-<label>`` / ``-<index>`` added inside dicts and lists)."""
+    every control in ``watched`` (on one BLAS thread: ``_plumbing.one_blas_thread``).
+    ``.live_figure`` and ``.controls`` (a dict) are attached so that tests and benchmarks
+    can drive the widget; each control also gets the CSS class ``nnlib-control-<key>``
+    (``-<label>`` / ``-<index>`` added inside dicts and lists)."""
     import re
 
     import ipywidgets
+
+    from nnlib.widgets._plumbing import one_blas_thread
 
     def tag(key, control):
         if isinstance(control, dict):
@@ -352,6 +373,8 @@ def assemble(name, live, rows, controls, on_change=None, watched=()):
 
     for key, control in controls.items():
         tag(key, control)
+    if watched:
+        on_change = one_blas_thread(on_change)
     for control in watched:
         control.observe(on_change, names="value")
     children = [ipywidgets.HBox(row) if isinstance(row, (list, tuple)) else row for row in rows]

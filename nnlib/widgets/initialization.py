@@ -14,7 +14,7 @@ import numpy as np
 
 from nnlib import data, functional, init as nn_init, layers, losses, optim, train
 from nnlib._validate import as_rng, check_positive_int
-from nnlib.widgets._plumbing import check_choice
+from nnlib.widgets._plumbing import check_choice, one_blas_thread
 
 INITS = nn_init.NAMES[:1] + ("normal", "small_normal", "large_normal") + tuple(
     n for n in nn_init.NAMES if n not in ("zeros", "normal", "uniform"))
@@ -258,8 +258,8 @@ def initialization_explorer(init="he_normal", activation="relu", depth=10, width
     box = assemble("initialization_explorer", live,
                    [[init_box, act_box], [depth_slider, width_slider], [train_depth, train_width], verdict],
                    controls, update_stats, (depth_slider, width_slider))
-    for control in (init_box, act_box):
-        control.observe(update_all, names="value")
+    for control in (init_box, act_box):   # (update_stats runs on one BLAS thread through assemble)
+        control.observe(one_blas_thread(update_all), names="value")
     for control in (train_depth, train_width):
-        control.observe(update_curve, names="value")
+        control.observe(one_blas_thread(update_curve), names="value")
     return box

@@ -20,7 +20,8 @@ VERDICTS = ("converges", "slow", "oscillates", "diverges")
 @dataclass
 class GDRun:
     """One gradient-descent run: ``path`` (steps+1, d), ``losses`` (steps+1,) (NaN after a
-    blow-up), ``verdict`` (one of VERDICTS) and ``message`` (a sentence saying why)."""
+    blow-up), ``verdict`` (one of VERDICTS) and ``message`` (why: the learning rate against
+    2/L and what the run did, without the verdict's own word, which the widget shows as a label)."""
     problem: str
     lr: float
     path: np.ndarray
@@ -74,15 +75,15 @@ def _message(verdict, problem, lr, losses):
     limit = 2.0 / problem.curvature
     where = f"lr = {lr:.3g} (largest curvature L = {problem.curvature:.3g}, so 2/L = {limit:.3g})"
     if verdict == "diverges":
-        return f"Diverges: {where}; each step overshoots the minimum by more than it gained."
+        return f"{where}; each step overshoots the minimum by more than it gained."
     if verdict == "oscillates":
         state = "but still converges" if losses[-1] - problem.f_min < 1e-3 * (losses[0] - problem.f_min) \
             else "and has not settled yet"
-        return f"Oscillates: {where}; the steps jump across the valley, {state}."
+        return f"{where}; the steps jump across the valley, {state}."
     if verdict == "slow":
-        return (f"Slow: {where}; the loss falls, but after {len(losses) - 1} steps it is still "
+        return (f"{where}; the loss falls, but after {len(losses) - 1} steps it is still "
                 f"{losses[-1] - problem.f_min:.3g} above the minimum. Try a larger learning rate.")
-    return f"Converges: {where}; the loss is within 0.1% of its start-to-minimum gap."
+    return f"{where}; the loss is within 0.1% of its start-to-minimum gap."
 
 
 def run_gradient_descent(problem="quadratic", lr=0.1, steps=30, start=None, step_fn=None):

@@ -11,7 +11,7 @@ import numpy as np
 
 from nnlib import data, functional, layers, losses, optim, train
 from nnlib._validate import as_rng, check_nonnegative, check_positive, check_positive_int, is_int
-from nnlib.widgets._plumbing import check_choice
+from nnlib.widgets._plumbing import check_choice, rounded_on_display
 
 DATASETS = ("circles", "xor", "moons", "spirals", "blobs")
 ACTIVATIONS = functional.HIDDEN   # from the activation table
@@ -306,6 +306,8 @@ def playground(dataset="circles", noise=0.1, hidden=(8, 8), activation="tanh", l
         run = state["run"]
         run.lr = lr_slider.value
         run.l2 = l2_slider.value if l2_on.value else 0.0
+        if change is not None and rounded_on_display(change):
+            return   # the slider put our value on its grid (0.03 -> 0.0316): not a student's move
         if change is not None:  # mark the epoch from which the new values train
             changes = state["lr_changes"]
             if changes and changes[-1][0] == run.epochs:

@@ -305,18 +305,40 @@ class Notebook:
             sources[source] = [t for t in texts if t and not (source == "kernel" and _BENIGN.fullmatch(t))]
         return sources
 
-    def widget(self, name):
-        """The rendered widget with CSS class nnlib-<name>, once its figure has pixels."""
+    def widget(self, name, timeout=None):
+        """The rendered widget with CSS class nnlib-<name>, once its figure has pixels
+        (``timeout`` seconds for each wait, default the notebook's)."""
+        timeout_ms = self.timeout_ms if timeout is None else timeout * 1000
         selector = f".nnlib-{name.replace('_', '-')}"
-        root = self.page.wait_for_selector(selector, timeout=self.timeout_ms)
+        root = self.page.wait_for_selector(selector, timeout=timeout_ms)
         root.scroll_into_view_if_needed()
-        root.wait_for_selector(".nnlib-figure", timeout=self.timeout_ms)
-        self.wait_drawn(root)
+        root.wait_for_selector(".nnlib-figure", timeout=timeout_ms)
+        self.wait_drawn(root, timeout=timeout)
         return root
 
-    def wait_drawn(self, root, min_ink=500, settle_ms=300):
+    def figure_state(self, root):
+        """What the page shows of a widget's figure, to say why a picture is missing: its
+        signature (None: no pixels), its canvases' sizes and its height on the page."""
+        return self.page.evaluate("""root => {
+            const f = root.querySelector('.nnlib-figure');
+            if (!f) return {figure: null};
+            return {signature: window.nnlibSignature(f), height: f.getBoundingClientRect().height,
+                    canvases: [...f.querySelectorAll('canvas')].map(c => [c.width, c.height])};
+          }""", root)
+
+    def rerun_cell(self, index):
+        """Run the code cell at ``index`` again (a new widget replaces its output) and wait
+        until the kernel is idle."""
+        self.page.evaluate("""([path, index]) => {
+            const panel = window.nnlibPanel(path);
+            panel.content.activeCellIndex = index;
+            return window.jupyterapp.commands.execute('notebook:run-cell');
+          }""", [self.name, index])
+        self.wait_idle()
+
+    def wait_drawn(self, root, min_ink=500, settle_ms=300, timeout=None):
         """Wait until the figure has a picture (opaque, some dark pixels) that stays put for
-        ``settle_ms``."""
+        ``settle_ms`` (at most ``timeout`` seconds, default the notebook's)."""
         self.page.wait_for_function(
             """([root, minInk, settleMs]) => {
                  const s = window.nnlibSignature(root.querySelector('.nnlib-figure'));
@@ -324,7 +346,8 @@ class Notebook:
                  if (!s || s.ink < minInk || s.opaque < 0.9) { window.nnlibSettle = null; return false; }
                  if (!last || last.hash !== s.hash) { window.nnlibSettle = {hash: s.hash, t: now}; return false; }
                  return now - last.t > settleMs;
-               }""", arg=[root, min_ink, settle_ms], polling=50, timeout=self.timeout_ms)
+               }""", arg=[root, min_ink, settle_ms], polling=50,
+            timeout=self.timeout_ms if timeout is None else timeout * 1000)
 
     def signature(self, root):
         return self.page.evaluate("root => window.nnlibSignature(root.querySelector('.nnlib-figure'))", root)

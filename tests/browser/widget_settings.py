@@ -57,6 +57,10 @@ WIDGETS = {
         "nw.graph_explorer('(x + y) * z')",
         [[("expression", "x * y + x"), ("x", "max"), ("y", "min")],
          [("expression", "sigmoid(w * x + b)"), ("w", "max"), ("x", "max"), ("b", "min")]]),
+    "regularization_explorer": (
+        "nw.regularization_explorer(dataset='moons', noise=0.3)",
+        [[("dropout", "max"), ("l2", "min")],
+         [("dropout", "min"), ("l2", "max")]]),
 }
 
 # Runs in the kernel (and headless): apply a setting, then report what a student would
