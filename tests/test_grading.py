@@ -153,8 +153,6 @@ def graded_class(tmp_path_factory):
     for name in (FIRST, SECOND):
         for part in ("solutions", "notebooks"):
             shutil.copytree(ROOT / part / name, course / part / name)
-        (course / "tests" / "cheats").mkdir(parents=True, exist_ok=True)
-        shutil.copy(ROOT / "tests" / "cheats" / f"{name}.py", course / "tests" / "cheats")
     demo = build_demo(base / "submissions", Course(course))
     demo.course = course
     out = base / "graded"

@@ -8,7 +8,7 @@ import pytest
 
 from grading import integrity
 from grading.course import Course
-from grading.demo import Assignment, write_notebook
+from grading.demo import CHEATS_DIR, Assignment, write_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -172,7 +172,7 @@ def test_a_file_that_is_not_a_notebook_gives_an_empty_scan(tmp_path):
 
 def _assignments_with_cheats():
     course = Course(ROOT)
-    return [n for n in course.assignments() if (ROOT / "tests" / "cheats" / f"{n}.py").is_file()
+    return [n for n in course.assignments() if (CHEATS_DIR / f"{n}.py").is_file()
             and (course.release_dir / n / f"{n}.ipynb").is_file()]
 
 
