@@ -108,6 +108,7 @@ def run(options: Options) -> Summary:
     for record in records:
         _restore(job, record, in_gradebook)
     pending = [r for r in records if r.status is Status.PENDING]
+    gradebook.add_students(job.db_url, job.course_id, [r.student for r in records if not r.unchanged])
     for record in records:
         if record.status is not Status.PENDING:
             _finish(job, record)
@@ -282,7 +283,6 @@ def _grade(job: Job, records: list):
             shutil.copyfile(path, folder / f"{name}.ipynb")
         if record.timestamp:
             shutil.copyfile(record.timestamp, folder / "timestamp.txt")
-    gradebook.add_students(job.db_url, job.course_id, [r.student for r in records])
     by_key = {r.key: r for r in records}
     watch = sandbox.EnvironmentWatch(job.course.root)  # did a kernel change the course or the environment?
     for result in _engine(job, [r.task for r in records]):

@@ -37,7 +37,8 @@ def submissions(db_url: str, course_id: str, assignment_names) -> set:
 
 
 def add_students(db_url: str, course_id: str, students) -> None:
-    """Create the students before any worker starts: workers then write only their own submission's rows."""
+    """Create the students (every one handed in, or was expected to) before any worker starts: workers
+    then write only their own submission's rows."""
     with open_gradebook(db_url, course_id) as gb:
         for student in sorted(set(students)):
             gb.update_or_create_student(student)
