@@ -83,8 +83,9 @@ class Instruments:
              "check (read once, scan)": ("grading.autograde", "_check"),
              "  of which integrity scan": ("grading.integrity", "scan_notebook"),
              "finish (zeros, pages, notes)": ("grading.autograde", "_finish"),
-             "write (CSV, report, cache)": ("grading.autograde", "_write"),
-             "  of which analytics": ("grading.analytics", "collect")}
+             "write (scores, CSV, report, analytics, cache)": ("grading.autograde", "_write"),
+             "  of which analytics' numbers": ("grading.analytics", "collect"),
+             "  of which analytics' plots": ("grading.analytics", "write")}
 
     def __init__(self, folder: Path):
         import importlib
@@ -344,8 +345,9 @@ def main() -> None:
         seconds, summary = figures[1]
         grading = statistics.mean(instruments.calls("autograde"))
         feedback = statistics.mean(instruments.calls("generate_feedback"))
+        engine = statistics.mean(engine_seconds(tmp / "work1"))
         print(f"\nOne worker, per notebook: autograde {grading:.2f} s + feedback {feedback:.2f} s "
-              f"= {grading + feedback:.2f} s (the engine's own: {statistics.mean(engine_seconds(tmp / 'work1')):.2f} s); "
+              f"= {grading + feedback:.2f} s (the records' seconds: {engine:.2f} s); "
               f"wall time per notebook {seconds / count:.2f} s")
         print("Steps of the 1-worker run besides grading (wall seconds):")
         for name, value in instruments.phases.items():

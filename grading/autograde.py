@@ -222,6 +222,8 @@ def _register(job: Job, assignments: list) -> None:
 
 
 def _check(job: Job, collection: Collection, student: str, assignment: str) -> Submission:
+    """The record of one (student, assignment): each notebook read once, the status it can have
+    before grading, the digest of what was handed in, and what the integrity scan finds in it."""
     record = Submission(student, assignment, sandboxed=job.sandboxed)
     submission = collection.submissions.get((student, assignment))
     expected = job.course.notebooks(assignment)
@@ -238,8 +240,9 @@ def _check(job: Job, collection: Collection, student: str, assignment: str) -> S
     if not found:
         loose = [n for n in collection.students.get(student, []) if n.endswith(".ipynb")]
         others = (submission.unknown_notebooks if submission else []) + loose
-        record.status, record.reason = (Status.MISNAMED, f"misnamed: no {', '.join(missing)}; found {', '.join(others)}") \
-            if others else (Status.MISSING, f"nothing submitted (no {', '.join(missing)})")
+        record.status, record.reason = \
+            (Status.MISNAMED, f"misnamed: no {', '.join(missing)}; found {', '.join(others)}") if others else \
+            (Status.MISSING, f"nothing submitted (no {', '.join(missing)})")
     elif not record.notebooks:
         record.status, record.reason = Status.INVALID, "; ".join(problems)
     else:
