@@ -57,6 +57,13 @@ def build_honest_class(folder: Path, students: int) -> int:
     return count
 
 
+def engine_seconds(work: Path) -> list[float]:
+    """The grading engine's seconds per submission, as the records of the run kept them (state.json)."""
+    import json
+
+    return [entry["seconds"] for entry in json.loads((work / "state.json").read_text())["submissions"].values()]
+
+
 def grade_class(submissions: Path, work: Path, workers: int, db_url: str | None = None, sandbox: bool = True):
     started = time.perf_counter()
     summary = run(Options(submissions=submissions, course=Course(ROOT), out=work, workers=workers, db_url=db_url,
@@ -67,14 +74,18 @@ def grade_class(submissions: Path, work: Path, workers: int, db_url: str | None 
 
 
 class Instruments:
-    """Where autograde's time goes, measured from outside the product: its steps are wrapped
-    with timers here, in the parent, before the workers are forked from it (so they inherit the
-    wrapped nbgrader calls, whose times they append to a file, one JSON line per call)."""
+    """Where autograde's time goes, measured from outside the product: the pipeline's steps
+    (grading/autograde.py) are wrapped with timers here, in the parent, before the workers are
+    forked from it (so they inherit the wrapped nbgrader calls, whose times they append to a
+    file, one JSON line per call)."""
 
-    STEPS = {"collect": ("grading.autograde", "scan_folder"), "register": ("grading.autograde", "_prepare_sources"),
-             "zero failures": ("grading.autograde", "record_zero"),
-             "integrity scan": ("grading.integrity", "scan_notebook"),
-             "analytics": ("grading.analytics", "collect"), "report": ("grading.report", "write_report")}
+    STEPS = {"collect": ("grading.autograde", "_collect"), "register": ("grading.autograde", "_register"),
+             "check (read once, scan)": ("grading.autograde", "_check"),
+             "  of which integrity scan": ("grading.integrity", "scan_notebook"),
+             "finish (zeros, pages, notes)": ("grading.autograde", "_finish"),
+             "write (scores, CSV, report, analytics, cache)": ("grading.autograde", "_write"),
+             "  of which analytics' numbers": ("grading.analytics", "collect"),
+             "  of which analytics' plots": ("grading.analytics", "write")}
 
     def __init__(self, folder: Path):
         import importlib
@@ -334,8 +345,10 @@ def main() -> None:
         seconds, summary = figures[1]
         grading = statistics.mean(instruments.calls("autograde"))
         feedback = statistics.mean(instruments.calls("generate_feedback"))
+        engine = statistics.mean(engine_seconds(tmp / "work1"))
         print(f"\nOne worker, per notebook: autograde {grading:.2f} s + feedback {feedback:.2f} s "
-              f"= {grading + feedback:.2f} s; wall time per notebook {seconds / count:.2f} s")
+              f"= {grading + feedback:.2f} s (the records' seconds: {engine:.2f} s); "
+              f"wall time per notebook {seconds / count:.2f} s")
         print("Steps of the 1-worker run besides grading (wall seconds):")
         for name, value in instruments.phases.items():
             print(f"  {name:<28} {value:6.2f}")

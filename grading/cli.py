@@ -43,8 +43,7 @@ def cmd_autograde(args) -> int:
         cell_timeout=args.cell_timeout, notebook_timeout=args.notebook_timeout,
         memory_limit_mb=args.memory_limit, max_notebook_mb=args.max_notebook_mb, regex=args.regex,
         sandbox=not args.no_sandbox, process_limit=args.process_limit, file_size_limit_mb=args.file_size_limit,
-        disk_limit_mb=args.disk_limit,
-        progress=not args.no_progress)
+        disk_limit_mb=args.disk_limit, cluster=args.cluster, progress=not args.no_progress)
     summary = run(options)
     rows = summary.rows
     failed = sum(r["status"] == "failed" for r in rows)
@@ -58,24 +57,6 @@ def cmd_autograde(args) -> int:
     print(f"report:   {summary.out / 'report.md'}  (and report.json)")
     print(f"feedback: {summary.out / 'feedback'}/<student>/<assignment>/")
     return 0
-
-
-def _cell_names(path) -> dict:
-    """{cell source: its nbgrader grade_id} for the cells of a notebook (empty if it cannot be read)."""
-    import json
-
-    from .cells import meta, source_of
-
-    try:
-        cells = json.loads(Path(path).read_text(encoding="utf-8")).get("cells", [])
-    except (OSError, ValueError, AttributeError):
-        return {}
-    names = {}
-    for cell in cells:
-        grade_id = meta(cell).get("grade_id")
-        if grade_id:
-            names.setdefault(source_of(cell).strip(), grade_id)
-    return names
 
 
 def _last_error_line(text: str) -> str:
@@ -93,10 +74,13 @@ def cmd_validate(args) -> int:
     quiet_nbgrader_logs()
     from nbgrader.validator import Validator
 
+    from .cells import as_notebook, edited, grade_id
+
     config = course_config()
     # The kernel's own start-up warnings ("running over TCP without encryption") are not the
     # student's business: validate prints only their results.
     config.Execute.extra_arguments = ["--IPKernelApp.log_level=ERROR"]
+    config.Validator.ignore_checksums = True  # edited test cells are found by cells.edited, as the report does
     validator = Validator(config=config)
     status = 0
     for path in args.notebooks:
@@ -105,18 +89,20 @@ def cmd_validate(args) -> int:
             status = 1
             continue
         try:
+            notebook = as_notebook(path)
             results = validator.validate(os.path.abspath(path))
         except Exception as error:  # not JSON, not a notebook: nbgrader raises several kinds
             print(f"{path}: cannot be read as a notebook ({type(error).__name__}: {_last_error_line(str(error))})")
             status = 1
             continue
-        names = _cell_names(path)
+        names = {cell.source.strip(): grade_id(cell) for cell in notebook.cells if grade_id(cell)}
         label = lambda cell: names.get(cell["source"].strip()) or cell["source"].strip().splitlines()[0][:60]  # noqa: E731
+        changed = [grade_id(cell) for cell in notebook.cells if edited(cell)]
         if results.get("type_changed"):
             print(f"{path}: {len(results['type_changed'])} cell(s) changed type; restore them from the release.")
             status = 1
-        elif results.get("changed"):
-            print(f"{path}: test cell(s) edited: {', '.join(label(c) for c in results['changed'])}. "
+        elif changed:
+            print(f"{path}: test cell(s) edited: {', '.join(changed)}. "
                   "The grader runs the original tests, so undo your edits.")
             status = 1
         elif results.get("failed"):
@@ -156,7 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="do not write; exit 1 and list the notebooks that differ from a fresh generation")
     release.set_defaults(run=cmd_release)
 
+    from .autograde import Options
     from .limits import MEMORY_LIMIT_MB
+    from .sandbox import Limits
 
     autograde = commands.add_parser("autograde", help="autograde a folder or zip of submissions")
     autograde.add_argument("submissions", metavar="SUBMISSIONS",
@@ -171,23 +159,28 @@ def build_parser() -> argparse.ArgumentParser:
     autograde.add_argument("--redo", action="store_true", help="grade every submission again, changed or not")
     autograde.add_argument("--cell-timeout", type=int, default=None, metavar="S",
                            help="seconds per cell (default: Execute.timeout in grading/nbgrader_config.py)")
-    autograde.add_argument("--notebook-timeout", type=float, default=300.0, metavar="S",
-                           help="seconds per notebook, then it is stopped and scores 0 (default: 300)")
+    autograde.add_argument("--notebook-timeout", type=float, default=Options.notebook_timeout, metavar="S",
+                           help="seconds per notebook, then it is stopped and scores 0 "
+                                f"(default: {Options.notebook_timeout:g})")
     autograde.add_argument("--memory-limit", type=int, default=MEMORY_LIMIT_MB, metavar="MB",
                            help=f"memory limit of each kernel in MiB (default: {MEMORY_LIMIT_MB}; 0: none)")
-    autograde.add_argument("--process-limit", type=int, default=512, metavar="N",
-                           help="processes and threads of each kernel, in the sandbox (default: 512; 0: none)")
-    autograde.add_argument("--file-size-limit", type=int, default=256, metavar="MB",
-                           help="largest file a kernel may write, in MiB (default: 256; 0: none)")
-    autograde.add_argument("--disk-limit", type=int, default=512, metavar="MB",
+    autograde.add_argument("--process-limit", type=int, default=Limits.processes, metavar="N",
+                           help="processes and threads of each kernel, in the sandbox "
+                                f"(default: {Limits.processes}; 0: none)")
+    autograde.add_argument("--file-size-limit", type=int, default=Limits.file_size_mb, metavar="MB",
+                           help=f"largest file a kernel may write, in MiB (default: {Limits.file_size_mb}; 0: none)")
+    autograde.add_argument("--disk-limit", type=int, default=Limits.disk_mb, metavar="MB",
                            help="size of each sandboxed kernel's private /tmp and of its /dev/shm, in MiB "
-                                "(default: 512)")
-    autograde.add_argument("--max-notebook-mb", type=float, default=50.0, metavar="MB",
-                           help="larger notebook files are not graded (default: 50)")
+                                f"(default: {Limits.disk_mb})")
+    autograde.add_argument("--max-notebook-mb", type=float, default=Options.max_notebook_mb, metavar="MB",
+                           help=f"larger notebook files are not graded (default: {Options.max_notebook_mb:g})")
     autograde.add_argument("--regex", default=None,
                            help="for an LMS zip: nbgrader FileNameCollectorPlugin regex with (?P<student_id>...) "
                                 "and (?P<file_id>...) groups")
     autograde.add_argument("--no-progress", action="store_true", help="no progress bar")
+    autograde.add_argument("--cluster", default=None, metavar="ADDRESS",
+                           help="grade on this Dask scheduler (e.g. tcp://host:8786) instead of local workers "
+                                "(grading/cluster.py)")
     autograde.add_argument("--no-sandbox", action="store_true",
                            help="let the kernels see the solutions, the gradebook and the other submissions "
                                 "(by default they are hidden; Linux only, see grading/sandbox.py)")

@@ -191,27 +191,29 @@ def zip_collect(archive: Path, destination: Path, course: Course, assignment: st
     return submitted, skipped
 
 
-def read_notebook_problem(path: Path, max_megabytes: float) -> str:
-    """'' if ``path`` is a notebook nbgrader can read; otherwise why not."""
+def read_notebook(path: Path, max_megabytes: float):
+    """Read a notebook handed in, once: ``(bytes, notebook, "")`` when nbgrader can read it (the
+    notebook an nbformat v4 node), else ``(None, None, why not)``."""
+    import nbformat
+
     size = path.stat().st_size
     if size > max_megabytes * 1024 * 1024:
-        return f"notebook file too large ({size / 1024 / 1024:.0f} MB, limit {max_megabytes:g} MB)"
+        return None, None, f"notebook file too large ({size / 1024 / 1024:.0f} MB, limit {max_megabytes:g} MB)"
     if size == 0:
-        return "empty file, not a notebook"
+        return None, None, "empty file, not a notebook"
+    content = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = content.decode("utf-8")
     except UnicodeDecodeError:
-        return "not a valid notebook: the file is not UTF-8 text"
+        return None, None, "not a valid notebook: the file is not UTF-8 text"
     try:
         data = json.loads(text)
     except ValueError as error:
-        return f"not a valid notebook: invalid JSON ({error})"
+        return None, None, f"not a valid notebook: invalid JSON ({error})"
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list) or "nbformat" not in data:
-        return "not a valid notebook: JSON without the notebook structure (cells, nbformat)"
-    import nbformat
-
+        return None, None, "not a valid notebook: JSON without the notebook structure (cells, nbformat)"
     try:
-        nbformat.reads(text, as_version=4)
+        notebook = nbformat.reads(text, as_version=4)
     except Exception as error:  # nbformat raises several kinds
-        return f"not a valid notebook: {str(error).splitlines()[0][:200]}"
-    return ""
+        return None, None, f"not a valid notebook: {str(error).splitlines()[0][:200]}"
+    return content, notebook, ""

@@ -8,7 +8,7 @@ Every student starts from what students receive (the release notebook in
 ``notebooks/``), fills some exercises with the instructor's code from
 ``solutions/``, and then does one specific thing.  The score each must get is
 computed from the assignment's own metadata (the points of each test cell),
-never typed in.  Hard-coded answers come from ``tests/cheats/<assignment>.py``
+never typed in.  Hard-coded answers come from ``grading/demo_cheats/<assignment>.py``
 (``CHEATS``: grade_id -> a source that returns the visible tests' answers;
 ``TEST_FOR``: grade_id -> its test cell).
 """
@@ -28,6 +28,7 @@ from .course import Course
 # (a few seconds) plus the SIGINT-ignoring student's (two per-cell limits), and be shorter than
 # the slow student's total (SLOW_CELLS x SLOW_SECONDS).
 # (60 s per notebook: a normal one needs 10-30 s on a 2-core machine that other work loads.)
+CHEATS_DIR = Path(__file__).with_name("demo_cheats")  # the demo class's hard-coded answers, per assignment
 DEMO_LIMITS = {"cell_timeout": 5, "notebook_timeout": 60.0, "memory_limit_mb": 1024}
 SLOW_CELLS, SLOW_SECONDS = 18, 4
 
@@ -50,7 +51,7 @@ class Assignment:
     def __post_init__(self):
         self.source = json.loads((self.course.source_dir / self.name / f"{self.name}.ipynb").read_text("utf-8"))
         self.release = json.loads((self.course.release_dir / self.name / f"{self.name}.ipynb").read_text("utf-8"))
-        cheats_file = self.course.root / "tests" / "cheats" / f"{self.name}.py"
+        cheats_file = CHEATS_DIR / f"{self.name}.py"
         spec = importlib.util.spec_from_file_location(f"cheats_{self.name}", cheats_file)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
@@ -279,12 +280,12 @@ def lms_zip(folder: Path, assignment: str, archive: Path, students: list[str]) -
 def demo_assignments(course: Course) -> tuple[str, str]:
     """The two assignments the demo uses: 01 and 03 when present, else the first two with cheats."""
     usable = [n for n in course.assignments()
-              if (course.root / "tests" / "cheats" / f"{n}.py").is_file()
+              if (CHEATS_DIR / f"{n}.py").is_file()
               and (course.release_dir / n / f"{n}.ipynb").is_file()]
     preferred = [n for n in ("01_linear_regression", "03_computational_graphs") if n in usable]
     chosen = preferred if len(preferred) == 2 else usable[:2]
     if len(chosen) < 2:
-        raise ValueError(f"the demo class needs two assignments with tests/cheats/<name>.py; found {usable}")
+        raise ValueError(f"the demo class needs two assignments with grading/demo_cheats/<name>.py; found {usable}")
     return chosen[0], chosen[1]
 
 

@@ -10,9 +10,13 @@ which checks failed and why.
   got ...``).  The instructor's autograded notebooks keep the full tracebacks.
 * ``RenderMath`` (a feedback preprocessor): ``$...$`` and ``$$...$$`` in markdown cells become
   MathML (latex2mathml), which browsers render without MathJax, so pages work offline.
-* ``finish_pages``: after nbgrader wrote a page, drop its MathJax script (loaded from a CDN),
-  name each test cell in the page's index after its exercise, and list the student's failing
-  checks with their messages at the top.
+* ``finish``: after nbgrader wrote a submission's pages, drop their MathJax script (loaded from
+  a CDN), name each test cell in the page's index after its exercise, and list the student's
+  failing checks with their messages at the top.  Every grading engine calls it on the parent's
+  side of a graded submission (the local workers, grading/cluster.py).
+* ``write_failure``: the page of a submission that could not be graded: why, and what to do.
+
+These are the only places that write feedback.
 """
 from __future__ import annotations
 
@@ -106,7 +110,7 @@ def finish_page(page: Path, notebook) -> None:
         grade_id = html.unescape(match.group(1))
         return f'<a href="#{match.group(1)}">Tests of {html.escape(exercise_of(grade_id))}</a>'
     text = re.sub(r'<a href="#([^"]+)">Test cell</a>', name, text)
-    if failing:
+    if failing and 'id="failing-checks"' not in text:  # finished once already: leave it
         items = "".join(f"<li><a href=\"#{html.escape(g)}\">{html.escape(exercise_of(g))}</a>: "
                         f"<code>{html.escape(message)}</code></li>" for g, message in failing.items())
         block = f'<div id="failing-checks"><h4>Checks that failed</h4><ul>{items}</ul></div>'
@@ -114,15 +118,37 @@ def finish_page(page: Path, notebook) -> None:
     page.write_text(text, encoding="utf-8")
 
 
-def finish_pages(feedback_folder: Path, autograded_folder: Path) -> None:
-    """``finish_page`` for every page nbgrader wrote for one submission (and drop the grader's cell
-    times, which nbgrader copies from the autograded folder with the other files)."""
+def finish(work_root, student: str, assignment: str) -> None:
+    """``finish_page`` for every page nbgrader wrote for one graded submission in the work folder
+    ``work_root`` (and drop the grader's cell times, which nbgrader copies from the autograded
+    folder with the other files)."""
     import nbformat
 
     from .limits import TIMES_FILE
 
-    (Path(feedback_folder) / TIMES_FILE).unlink(missing_ok=True)
-    for page in Path(feedback_folder).glob("*.html"):
-        graded = Path(autograded_folder) / f"{page.stem}.ipynb"
+    feedback_folder = Path(work_root) / "feedback" / student / assignment
+    autograded_folder = Path(work_root) / "autograded" / student / assignment
+    (feedback_folder / TIMES_FILE).unlink(missing_ok=True)
+    for page in feedback_folder.glob("*.html"):
+        graded = autograded_folder / f"{page.stem}.ipynb"
         if graded.is_file():
             finish_page(page, nbformat.read(graded, as_version=4))
+
+
+def write_failure(work_root, student: str, assignment: str, notebook_names, reason: str) -> None:
+    """The feedback of a submission that could not be graded (it scores 0): one page per notebook
+    saying why, in place of anything an earlier run wrote."""
+    import shutil
+
+    folder = Path(work_root) / "feedback" / student / assignment
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    for name in notebook_names:
+        (folder / f"{name}.html").write_text(
+            "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Feedback</title></head><body>"
+            f"<h1>{html.escape(assignment)}: {html.escape(name)}.ipynb</h1>"
+            "<p>Your submission could not be graded automatically, so it scores 0 for now.</p>"
+            f"<p><b>Reason:</b> {html.escape(reason)}</p>"
+            "<p>Check your notebook with <code>python -m grading validate</code> (or the Validate button) "
+            "and talk to your instructor.</p></body></html>\n", encoding="utf-8")

@@ -41,22 +41,23 @@ Flags found while grading (``runtime_findings``): ``no-proof``, a test cell that
 valid proof that it ran to its end (grading/proof.py says why: a changed execution
 machinery, code other than the test's, interpreter tampering).
 
-Notes (not flags) list what nbgrader repairs or ignores: deleted, edited or
-reordered test and locked cells, extra files, and cells stopped by a limit.
+Notes (not flags) list what nbgrader repairs or ignores: deleted, edited (by nbgrader's
+checksum, ``cells.edited``) or reordered test and locked cells, extra files, and cells stopped
+by a limit.  Notebooks are nbformat nodes (a path or a JSON dict is read into one), their cells
+classified by ``nbgrader.utils``.
 """
 from __future__ import annotations
 
 import ast
 import builtins
-import json
 import math
 import re
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .cells import meta, source_of
-from .limits import DEAD_KERNEL, STUCK_CELL, TRUNCATED
+from .cells import as_notebook, edited, grade_id, is_grade, is_locked, is_solution
+from .limits import DEAD_KERNEL, STUCK_CELL, TRUNCATED, kernel_died
 from .proof import PROOF_ERROR
 
 # Most serious first (the report's summary ranks students by it).
@@ -137,26 +138,27 @@ class Scan:
     def as_dict(self):
         return {"flags": [asdict(f) for f in self.flags], "notes": [asdict(n) for n in self.notes]}
 
+    def __iadd__(self, other: "Scan") -> "Scan":
+        self.flags += other.flags
+        self.notes += other.notes
+        return self
+
 
 # ---------------------------------------------------------------------------------------------
 # Notebooks
 
 
 def _label(cell, index) -> str:
-    grade_id = meta(cell).get("grade_id")
-    return grade_id if grade_id else f"cell {index + 1}"
+    return grade_id(cell) or f"cell {index + 1}"
 
 
 def _restored_ids(notebook) -> list[str]:
     """grade_ids of the cells nbgrader overwrites with the instructor's version (test and locked cells)."""
-    return [meta(c)["grade_id"] for c in notebook.get("cells", [])
-            if meta(c).get("grade_id") and (meta(c).get("grade") or meta(c).get("locked"))
-            and not meta(c).get("solution")]
+    return [grade_id(c) for c in notebook.cells if grade_id(c) and is_locked(c)]
 
 
 def _solution_ids(notebook) -> set:
-    return {meta(c)["grade_id"] for c in notebook.get("cells", [])
-            if meta(c).get("grade_id") and meta(c).get("solution")}
+    return {grade_id(c) for c in notebook.cells if grade_id(c) and is_solution(c)}
 
 
 def to_python(source: str) -> str:
@@ -171,10 +173,10 @@ def to_python(source: str) -> str:
 def visible_test_numbers(source_notebook) -> set:
     """Non-trivial numbers written in the visible part of the instructor's test cells."""
     numbers = set()
-    for cell in source_notebook.get("cells", []):
-        if cell.get("cell_type") != "code" or not meta(cell).get("grade"):
+    for cell in as_notebook(source_notebook).cells:
+        if cell.cell_type != "code" or not is_grade(cell):
             continue
-        visible = source_of(cell).split("### BEGIN HIDDEN TESTS")[0]
+        visible = cell.source.split("### BEGIN HIDDEN TESTS")[0]
         try:
             tree = ast.parse(to_python(visible))
         except SyntaxError:
@@ -623,26 +625,26 @@ def known_module_names() -> set:
     return names | {"numpy", "nnlib", "matplotlib", "scipy", "pandas", "torch", "sklearn", "IPython", "nbgrader"}
 
 
-def scan_notebook(path: Path, source_notebook: dict, release_notebook: dict | None = None,
-                  known_modules: set | None = None, test_numbers: set | None = None) -> Scan:
-    """Scan one submitted notebook; ``source_notebook`` is the instructor's, ``release_notebook`` the student's copy."""
-    path = Path(path)
-    scanner = _Scanner(path.name, known_modules or known_module_names(),
+def scan_notebook(notebook, source_notebook, release_notebook=None, known_modules: set | None = None,
+                  test_numbers: set | None = None, name: str | None = None) -> Scan:
+    """Scan one submitted notebook (a path, or a notebook read already with its file ``name``);
+    ``source_notebook`` is the instructor's, ``release_notebook`` the student's copy."""
+    name = name or Path(notebook).name
+    source_notebook = as_notebook(source_notebook)
+    scanner = _Scanner(name, known_modules or known_module_names(),
                        visible_test_numbers(source_notebook) if test_numbers is None else test_numbers)
     try:
-        notebook = json.loads(path.read_text(encoding="utf-8", errors="replace"))
-        cells = [c for c in notebook.get("cells", []) if isinstance(c, dict)]
-    except (ValueError, AttributeError):
-        return scanner.scan  # not a notebook: the grades CSV says so
+        cells = as_notebook(notebook).cells
+    except Exception:  # not a notebook (nbformat raises several kinds): the grades CSV says so
+        return scanner.scan
     restored = set(_restored_ids(source_notebook))
     graded_functions = _solution_ids(source_notebook)
 
     parsed = []
     for index, cell in enumerate(cells):
-        if cell.get("cell_type") != "code":
+        if cell.cell_type != "code":
             continue
-        grade_id = meta(cell).get("grade_id")
-        source = source_of(cell)
+        source = cell.source
         python = to_python(source)
         try:
             tree = ast.parse(python)
@@ -650,7 +652,7 @@ def scan_notebook(path: Path, source_notebook: dict, release_notebook: dict | No
             tree = None
         if tree is not None:
             scanner.learn_imports(tree)
-        if grade_id in restored:
+        if grade_id(cell) in restored:
             continue  # nbgrader replaces this cell with the instructor's version before running it
         parsed.append((index, cell, source, python, tree))
 
@@ -659,9 +661,9 @@ def scan_notebook(path: Path, source_notebook: dict, release_notebook: dict | No
         if tree is None:
             scanner.add_note(label, "syntax", "does not parse as Python (it will fail when run)")
             continue
-        _visit(scanner, label, source, python, tree, meta(cell).get("grade_id") in graded_functions)
+        _visit(scanner, label, source, python, tree, grade_id(cell) in graded_functions)
 
-    _note_tampering(scanner, cells, release_notebook or source_notebook, restored)
+    _note_tampering(scanner, cells, as_notebook(release_notebook or source_notebook), restored)
     return scanner.scan
 
 
@@ -682,26 +684,23 @@ def scan_source(source: str, notebook: str = "", cell: str = "") -> list[Finding
 
 
 def _note_tampering(scanner, cells, release_notebook, restored):
-    release_cells = {(meta(c).get("grade_id")): c for c in release_notebook.get("cells", [])
-                     if meta(c).get("grade_id") in restored}
+    release_cells = {grade_id(c): c for c in release_notebook.cells if grade_id(c) in restored}
     submitted = {}
-    for index, cell in enumerate(cells):
-        grade_id = meta(cell).get("grade_id")
-        if grade_id in restored and grade_id not in submitted:
-            submitted[grade_id] = cell
-    for grade_id, original in release_cells.items():
-        kind = "test cell" if meta(original).get("grade") else "locked cell"
-        if grade_id not in submitted:
-            scanner.add_note(grade_id, "cells", f"{kind} deleted or its metadata removed (nbgrader restores it)")
-        elif source_of(submitted[grade_id]).strip() != source_of(original).strip():
-            scanner.add_note(grade_id, "cells", f"{kind} edited (nbgrader runs the instructor's version)")
+    for cell in cells:
+        if grade_id(cell) in restored:
+            submitted.setdefault(grade_id(cell), cell)
+    for name, original in release_cells.items():
+        kind = "test cell" if is_grade(original) else "locked cell"
+        if name not in submitted:
+            scanner.add_note(name, "cells", f"{kind} deleted or its metadata removed (nbgrader restores it)")
+        elif edited(submitted[name], original):
+            scanner.add_note(name, "cells", f"{kind} edited (nbgrader runs the instructor's version)")
     # Order: every cell with a grade_id (exercises, tests, locked cells) that both notebooks have.
-    released = [meta(c).get("grade_id") for c in release_notebook.get("cells", []) if meta(c).get("grade_id")]
+    released = [grade_id(c) for c in release_notebook.cells if grade_id(c)]
     seen = []
     for cell in cells:
-        grade_id = meta(cell).get("grade_id")
-        if grade_id in released and grade_id not in seen:
-            seen.append(grade_id)
+        if grade_id(cell) in released and grade_id(cell) not in seen:
+            seen.append(grade_id(cell))
     want = [g for g in released if g in seen]
     if seen != want:
         moved = next(h for w, h in zip(want, seen) if w != h)
@@ -746,7 +745,8 @@ def runtime_findings(notebook, name: str, cell_timeout: int = 0, memory_limit_mb
                 continue
             message = _LIMIT_MESSAGES.get(ename)
             note = message and Finding(name, label, 0, "limits",
-                                       message.format(cell_timeout=cell_timeout, memory_limit_mb=memory_limit_mb))
+                                       message.format(cell_timeout=cell_timeout, memory_limit_mb=memory_limit_mb,
+                                                      kernel_died=kernel_died(memory_limit_mb)))
             if note and note not in notes:
                 notes.append(note)
         if any(TRUNCATED in "".join(output.get("text", "")) or
@@ -760,8 +760,7 @@ _LIMIT_MESSAGES = {
     "CellTimeoutError": "stopped by the {cell_timeout} s per-cell time limit",
     STUCK_CELL: ("ignored the interrupt at the {cell_timeout} s per-cell time limit: the kernel was restarted and "
                  "grading went on after this cell"),
-    DEAD_KERNEL: ("ended the kernel (os._exit, a crash, or the memory limit): the kernel was restarted and grading "
-                  "went on after this cell"),
+    DEAD_KERNEL: "{kernel_died}: the kernel was restarted and grading went on after this cell",
     "MemoryError": "ran out of memory (limit {memory_limit_mb} MiB per kernel)",
 }
 
@@ -850,24 +849,22 @@ LIMIT_HITS = ("file-size limit", "disk limit (its private /tmp or /dev/shm is fu
               "process limit (fork or thread refused)")  # the ends of the notes that also go into the CSV's reason
 
 
-def _cells(autograded_notebook: Path) -> list:
-    """The cells of an autograded notebook ([] when it cannot be read)."""
+def sandbox_notes(autograded_notebook, name: str | None = None) -> list[Finding]:
+    """Cells of an autograded notebook (a path, or a notebook read already with its file ``name``)
+    in which the sandbox refused a write or a limit stopped something (read from the cells' error
+    and printed outputs), one note per cell and kind."""
+    name = name or Path(autograded_notebook).name
     try:
-        return json.loads(Path(autograded_notebook).read_text(encoding="utf-8")).get("cells", [])
+        cells = as_notebook(autograded_notebook).cells
     except (OSError, ValueError):
         return []
-
-
-def sandbox_notes(autograded_notebook: Path) -> list[Finding]:
-    """Cells of an autograded notebook in which the sandbox refused a write or a limit stopped
-    something (read from the cells' error and printed outputs), one note per cell and kind."""
     notes = []
-    for index, cell in enumerate(_cells(autograded_notebook)):
+    for index, cell in enumerate(cells):
         for output in cell.get("outputs", []) or []:
             text = " ".join([str(output.get("evalue", "")), "".join(output.get("text", "")),
                              *map(str, output.get("traceback", []))])
             for phrase, message in _REFUSED:
-                note = Finding(Path(autograded_notebook).name, _label(cell, index), 0, "sandbox", message)
+                note = Finding(name, _label(cell, index), 0, "sandbox", message)
                 if phrase in text and note not in notes:
                     notes.append(note)
     return notes

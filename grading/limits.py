@@ -40,6 +40,7 @@ from nbgrader.preprocessors import Execute, LimitOutput
 from traitlets import Bool, Integer, List, Unicode
 
 from .proof import Guard, TestCellProof, failure_output, is_test_cell
+from .sandbox import Limits
 
 TRUNCATED = "... Output truncated ..."  # nbgrader's own marker (LimitOutput)
 
@@ -54,10 +55,9 @@ MEMORY_LIMIT_MB = 4096  # the default address-space limit of a grading kernel (-
 
 
 def kernel_died(memory_limit_mb: int) -> str:
-    """Why a kernel is gone, said once for the cell's error, the CSV and the report."""
-    return ("the code ended the Python process (os._exit, a crash, or the "
-            f"{memory_limit_mb} MiB memory limit)" if memory_limit_mb else
-            "the code ended the Python process (os._exit or a crash)")
+    """Why a kernel is gone: the one wording of the cell's error, the CSV's reason and the report's note."""
+    return (f"the code ended the kernel (os._exit, a crash, or the {memory_limit_mb} MiB memory limit)"
+            if memory_limit_mb else "the code ended the kernel (os._exit or a crash)")
 
 
 class LimitedKernelManager(AsyncKernelManager):
@@ -76,9 +76,11 @@ class LimitedKernelManager(AsyncKernelManager):
     ).tag(config=True)
 
     sandbox = Bool(False, help="Start each kernel in the sandbox (implied by hidden_paths).").tag(config=True)
-    process_limit = Integer(512, help="Processes and threads of a sandboxed kernel (0: none).").tag(config=True)
-    file_size_limit_mb = Integer(256, help="Largest file a kernel may write, in MiB (0: none).").tag(config=True)
-    disk_limit_mb = Integer(512, help="Size of a sandboxed kernel's private /tmp and /dev/shm, in MiB.").tag(
+    process_limit = Integer(Limits.processes, help="Processes and threads of a sandboxed kernel (0: none).").tag(
+        config=True)
+    file_size_limit_mb = Integer(Limits.file_size_mb, help="Largest file a kernel may write, in MiB (0: none).").tag(
+        config=True)
+    disk_limit_mb = Integer(Limits.disk_mb, help="Size of a sandboxed kernel's private /tmp and /dev/shm, in MiB.").tag(
         config=True)
 
     _box = None
@@ -93,7 +95,7 @@ class LimitedKernelManager(AsyncKernelManager):
 
     async def _async_pre_start_kernel(self, **kw):
         if self._full_sandbox() and self._box is None:  # once per manager: restarts keep the same sockets
-            from .sandbox import KernelBox, Limits
+            from .sandbox import KernelBox
 
             self._box = KernelBox(self.hidden_paths, Limits(self.process_limit, self.file_size_limit_mb,
                                                             self.disk_limit_mb), self.memory_limit_mb)

@@ -56,9 +56,10 @@ def _summary(records: list) -> list[str]:
     return lines + [""]
 
 
-def write_report(out: Path, state: dict, skipped_folders: list, settings: dict, analytics: list = ()) -> None:
-    """``analytics``: the class analytics pages (grading/analytics.py), relative to ``out``."""
-    records = sorted(state["results"].values(), key=lambda r: (r["student"], r["assignment"]))
+def write_report(out: Path, records: list, skipped_folders: list, settings: dict, analytics: list = ()) -> None:
+    """``records``: one dict per submission (grading/records.py's ``Submission.as_dict``);
+    ``analytics``: the class analytics pages (grading/analytics.py), relative to ``out``."""
+    records = sorted(records, key=lambda r: (r["student"], r["assignment"]))
     counts = {status: sum(r["status"] == status for r in records) for status in ("graded", "failed", "missing")}
     flagged = [r for r in records if r.get("flags")]
     summary = dict(counts, submissions=len(records), students=len({r["student"] for r in records}),

@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import time
 import traceback
-from pathlib import Path
 
 # Phrases in nbgrader's log, and what they mean for the student.
 _FAILURES = (
@@ -52,6 +51,8 @@ def make_api(settings: dict):
     """An NbGraderAPI for the work folder, with this run's limits."""
     from .course import ensure_tools_on_path, nbgrader_config, quiet_nbgrader_logs
 
+    from .sandbox import Limits
+
     ensure_tools_on_path()
     quiet_nbgrader_logs()
     from nbgrader.apps import NbGraderAPI
@@ -60,15 +61,16 @@ def make_api(settings: dict):
     config.Execute.timeout = settings["cell_timeout"]
     config.LimitedKernelManager.memory_limit_mb = settings["memory_limit_mb"]
     config.LimitedKernelManager.hidden_paths = settings.get("hidden_paths", [])
-    limits = settings.get("limits", {})  # grading/sandbox.py's Limits
-    config.LimitedKernelManager.process_limit = limits.get("processes", 512)
-    config.LimitedKernelManager.file_size_limit_mb = limits.get("file_size_mb", 256)
-    config.LimitedKernelManager.disk_limit_mb = limits.get("disk_mb", 512)
+    limits = Limits(**settings.get("limits", {}))
+    config.LimitedKernelManager.process_limit = limits.processes
+    config.LimitedKernelManager.file_size_limit_mb = limits.file_size_mb
+    config.LimitedKernelManager.disk_limit_mb = limits.disk_mb
     return NbGraderAPI(config=config)
 
 
 def grade(api, task: dict, settings: dict) -> dict:
-    """Autograde one (student, assignment) with nbgrader, then write its feedback; never raises."""
+    """Autograde one (student, assignment) with nbgrader, then write its feedback with nbgrader; never
+    raises.  The parent finishes the pages (grading/feedback.py's ``finish``) when the result arrives."""
     student, assignment = task["student"], task["assignment"]
     result = dict(task, success=False, reason="", seconds=0.0)
     start = time.perf_counter()
@@ -81,11 +83,6 @@ def grade(api, task: dict, settings: dict) -> dict:
             return result
         feedback = api.generate_feedback(assignment, student, force=True)
         result["success"] = True
-        if feedback["success"]:
-            from .feedback import finish_pages
-
-            root = Path(settings["work_root"])
-            finish_pages(root / "feedback" / student / assignment, root / "autograded" / student / assignment)
         if not feedback["success"]:
             result["reason"] = "graded, but nbgrader could not write the feedback: " + \
                 explain_failure(feedback.get("log") or "", settings)

@@ -8,7 +8,7 @@ scores back from nbgrader's gradebook:
 * ``solution``: the instructor's notebook. Every test cell earns its points.
 * ``unfilled``: the student notebook exactly as released. Every test cell earns 0,
   so no test is vacuous.
-* ``cheat-<exercise>``, one per cheat in tests/cheats/<assignment>.py: every
+* ``cheat-<exercise>``, one per cheat in grading/demo_cheats/<assignment>.py: every
   exercise solved except that one, which returns answers hard-coded to the
   visible examples. Right after its test cell the cheater also runs that
   cell's *visible* part (as the student sees it), so the test proves the cheat
@@ -164,7 +164,7 @@ def test_unfilled_notebook_earns_zero(graded):
 def test_every_exercise_has_a_cheat(graded):
     graded_exercises = [e for e in graded.exercises if f"{e}-tests" in graded.points]
     missing = [e for e in graded_exercises if e not in graded.cheats]
-    assert not missing, f"tests/cheats/{graded.assignment}.py has no cheat for {missing}"
+    assert not missing, f"grading/demo_cheats/{graded.assignment}.py has no cheat for {missing}"
 
 
 def test_hard_coded_answers_pass_visible_tests_but_lose_hidden_points(graded):

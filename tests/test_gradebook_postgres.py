@@ -93,7 +93,6 @@ def graded(postgres, tmp_path_factory):
     for name in (FIRST, SECOND):
         for part in ("solutions", "notebooks"):
             shutil.copytree(ROOT / part / name, course / part / name)
-    shutil.copytree(ROOT / "tests" / "cheats", course / "tests" / "cheats")
     demo = build_demo(base / "demo", Course(course))
     for student in STUDENTS:
         shutil.copytree(demo.root / student, base / "class" / student)

@@ -108,6 +108,18 @@ def test_validate_passes_a_solution_and_names_the_failing_cells_of_an_unfilled_n
     assert "cannot be read as a notebook" in bad.stdout and "no such notebook" in bad.stdout
 
 
+@pytest.mark.slow
+def test_validate_names_an_edited_test_cell(tmp_path):
+    notebook = json.loads(notebook_path(ROOT / "notebooks", FIRST).read_text(encoding="utf-8"))
+    cell = next(c for c in notebook["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "predict-tests")
+    cell["source"] = "".join(cell["source"]) + "\npass  # my own test instead\n"
+    edited = tmp_path / f"{FIRST}.ipynb"
+    edited.write_text(json.dumps(notebook), encoding="utf-8")
+    result = grading_cli("validate", edited)
+    assert result.returncode == 1
+    assert "test cell(s) edited: predict-tests." in result.stdout, result.stdout
+
+
 # ---------------------------------------------------------------------------------------------
 # autograde, end to end, on the synthetic class (grading/demo.py) built from assignments 01 and 03
 
@@ -153,8 +165,6 @@ def graded_class(tmp_path_factory):
     for name in (FIRST, SECOND):
         for part in ("solutions", "notebooks"):
             shutil.copytree(ROOT / part / name, course / part / name)
-        (course / "tests" / "cheats").mkdir(parents=True, exist_ok=True)
-        shutil.copy(ROOT / "tests" / "cheats" / f"{name}.py", course / "tests" / "cheats")
     demo = build_demo(base / "submissions", Course(course))
     demo.course = course
     out = base / "graded"
@@ -408,3 +418,15 @@ def test_demo_class_writes_the_synthetic_class_and_refuses_a_used_folder(tmp_pat
     assert len(students) == 21 and students[0] == "s01_full" and "autograde" in result.stdout
     again = grading_cli("demo-class", tmp_path / "demo")
     assert again.returncode == 2 and "not empty" in again.stderr
+
+
+def test_cluster_without_the_dask_engine_is_a_clear_error(tmp_path, monkeypatch):
+    import importlib.util
+
+    from grading.autograde import Options, run
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *args: None if name == "grading.cluster" else find_spec(name, *args))
+    with pytest.raises(ValueError, match=r"--cluster tcp://scheduler:8786: .*no Dask engine"):
+        run(Options(submissions=tmp_path, out=tmp_path / "out", cluster="tcp://scheduler:8786", progress=False))

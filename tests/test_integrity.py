@@ -8,7 +8,7 @@ import pytest
 
 from grading import integrity
 from grading.course import Course
-from grading.demo import Assignment, write_notebook
+from grading.demo import CHEATS_DIR, Assignment, write_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -172,7 +172,7 @@ def test_a_file_that_is_not_a_notebook_gives_an_empty_scan(tmp_path):
 
 def _assignments_with_cheats():
     course = Course(ROOT)
-    return [n for n in course.assignments() if (ROOT / "tests" / "cheats" / f"{n}.py").is_file()
+    return [n for n in course.assignments() if (CHEATS_DIR / f"{n}.py").is_file()
             and (course.release_dir / n / f"{n}.ipynb").is_file()]
 
 
@@ -194,3 +194,18 @@ def test_the_hard_coded_cheats_of_notebook_01_are_all_flagged(tmp_path):
     result = integrity.scan_notebook(path, assignment.source, assignment.release)
     assert {f.cell for f in result.flags} == set(assignment.cheats)
     assert {f.category for f in result.flags} == {"hard-coded"}
+
+
+def test_an_edited_test_cell_is_told_by_nbgrader_s_checksum_as_in_validate():
+    from grading.cells import as_notebook, edited, grade_id
+
+    release = as_notebook(Course(ROOT).release_dir / "01_linear_regression" / "01_linear_regression.ipynb")
+    tests = [c for c in release.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert tests and not any(edited(c) or edited(c, c) for c in release.cells)  # as released: nothing edited
+    cell = tests[0]
+    original = __import__("copy").deepcopy(cell)
+    cell.source += "\n# a comment"
+    assert edited(cell) and edited(cell, original)  # against the checksum it carries, and against the release
+    cell.source = original.source
+    cell.metadata.nbgrader.points = 99
+    assert edited(cell, original), grade_id(cell)  # more points is an edit too

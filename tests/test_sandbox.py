@@ -286,8 +286,6 @@ def small_course(tmp_path) -> Path:
     course = tmp_path / "course"
     for part in ("solutions", "notebooks"):
         shutil.copytree(ROOT / part / FIRST, course / part / FIRST)
-    (course / "tests" / "cheats").mkdir(parents=True)
-    shutil.copy(ROOT / "tests" / "cheats" / f"{FIRST}.py", course / "tests" / "cheats")
     return course
 
 
