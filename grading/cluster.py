@@ -283,7 +283,10 @@ class GradingPlugin(WorkerPlugin):
         import queue
         import threading
 
+        from .sandbox import probe
+
         self.name = str(getattr(worker, "name", "worker"))
+        self.sandbox = probe() if self.settings.get("hidden_paths") else ("off", "")
         self.folder = Path(tempfile.mkdtemp(prefix="grading-dask-"))
         self.idle = queue.SimpleQueue()
         self.lock = threading.Lock()
@@ -309,7 +312,8 @@ class GradingPlugin(WorkerPlugin):
     def grade(self, job: dict) -> dict:
         """Grade one job (see run_cluster) with an idle grader; never raises for the submission's sake."""
         task = job["task"]
-        reply = {"result": None, "scores": None, "autograded": {}, "feedback": {}, "log": "", "worker": self.name}
+        reply = {"result": None, "scores": None, "autograded": {}, "feedback": {}, "log": "", "worker": self.name,
+                 "sandbox": self.sandbox}
         grader = self._grader()
         offset = grader.log_size()
         started = time.monotonic()
@@ -365,9 +369,14 @@ def run_cluster(tasks, settings, address, notebook_timeout, log_dir, progress=Tr
     run_id = uuid.uuid4().hex[:10]
     plugin_name = f"grading-{run_id}"
     bar = tqdm(total=len(tasks), unit="notebook", desc="autograding", disable=not progress, dynamic_ncols=True)
-    client = Client(address, set_as_default=False, timeout="60s")
+    try:
+        client = Client(address, set_as_default=False, timeout="30s")
+    except OSError as error:
+        raise ConnectionError(f"no Dask scheduler answered at {address!r} (expected e.g. tcp://host:8786, "
+                              f"where `dask scheduler` runs): {error}") from error
     futures = {}
     failures = 0
+    weaker = _WeakerSandbox(settings)
     try:
         client.register_plugin(GradingPlugin(settings, notebook_timeout), name=plugin_name)
         for task in tasks:
@@ -380,7 +389,9 @@ def run_cluster(tasks, settings, address, notebook_timeout, log_dir, progress=Tr
         for future in as_completed(futures, loop=client.loop):
             task = futures[future]
             try:
-                result = _receive(future.result(), settings, log_dir)
+                reply = future.result()
+                weaker.check(reply)
+                result = _receive(reply, settings, log_dir)
             except KilledWorker:
                 result = dict(task, success=False, seconds=0.0,
                               reason="the Dask workers grading it died, again and again "
@@ -401,6 +412,26 @@ def run_cluster(tasks, settings, address, notebook_timeout, log_dir, progress=Tr
         except Exception:  # a worker already gone; its plugin went with it
             pass
         client.close()
+
+
+class _WeakerSandbox:
+    """Warns once per worker whose kernels are less sandboxed than this machine's would be
+    (grading/sandbox.py's probe on each side: a worker without bubblewrap only hides files)."""
+
+    RANK = {"off": 0, "hide-only": 1, "full": 2}
+
+    def __init__(self, settings: dict):
+        from .sandbox import probe
+
+        self.here = probe()[0] if settings.get("hidden_paths") else "off"
+        self.warned = set()
+
+    def check(self, reply: dict) -> None:
+        mode, why = reply["sandbox"]
+        if self.RANK[mode] < self.RANK[self.here] and reply["worker"] not in self.warned:
+            self.warned.add(reply["worker"])
+            print(f"warning: worker {reply['worker']} grades with the sandbox {mode} ({why}), this machine "
+                  f"would use {self.here}; the report's Sandbox line describes this machine", file=sys.stderr)
 
 
 def _receive(reply: dict, settings: dict, log_dir: Path) -> dict:

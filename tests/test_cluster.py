@@ -15,7 +15,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -26,81 +25,16 @@ if os.environ.get("CI") != "true":
 from grading import autograde  # noqa: E402
 from grading.course import Course  # noqa: E402
 
+from dask_cluster import LocalCluster  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 FIRST, SECOND = "01_linear_regression", "03_computational_graphs"
 STUDENTS = ("s01_full", "s03_partly", "s10_os_exit", "s20_slow")
-DASK = Path(sys.executable).parent / "dask"
-
-
-class LocalCluster:
-    """A scheduler and two workers, each a process of its own, on 127.0.0.1."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.env = dict(os.environ, DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="2")
-        scheduler_file = folder / "scheduler.json"
-        self.scheduler = self._start("scheduler", [DASK, "scheduler", "--host", "127.0.0.1", "--port", "0",
-                                                   "--no-dashboard", "--scheduler-file", scheduler_file])
-        self.workers = {}
-        for name in ("w1", "w2"):
-            self.start_worker(name)
-        from distributed import Client
-
-        deadline = time.monotonic() + 120
-        while not scheduler_file.exists() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        self.client = Client(scheduler_file=str(scheduler_file), timeout="60s", set_as_default=False)
-        self.client.wait_for_workers(2, timeout=120)
-        self.address = self.client.scheduler.address
-
-    def _start(self, name, command):
-        log = open(self.folder / f"{name}.log", "w")
-        return subprocess.Popen([str(c) for c in command], stdout=log, stderr=subprocess.STDOUT, env=self.env,
-                                cwd=self.folder, start_new_session=True)
-
-    def start_worker(self, name: str) -> None:
-        self.workers[name] = self._start(name, [DASK, "worker", "--scheduler-file", self.folder / "scheduler.json",
-                                                "--name", name, "--nthreads", "1", "--memory-limit", "2GiB",
-                                                "--no-dashboard", "--host", "127.0.0.1",
-                                                "--local-directory", self.folder / name])
-
-    def busy_worker(self) -> str:
-        """The name of a worker grading a submission right now."""
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            names = {a: w["name"] for a, w in self.client.scheduler_info()["workers"].items()}
-            busy = [names[a] for a, keys in self.client.processing().items() if keys and a in names]
-            if busy:
-                return busy[0]
-            time.sleep(0.2)
-        raise AssertionError("no worker was grading anything")
-
-    def kill(self, name: str) -> None:
-        """Kill a worker as a machine dies: its nanny, its worker process, its graders and kernels."""
-        import psutil
-
-        process = self.workers[name]
-        if process.poll() is not None:
-            return
-        family = psutil.Process(process.pid).children(recursive=True)
-        for member in [process] + family:
-            try:
-                member.kill()
-            except psutil.NoSuchProcess:
-                pass
-        process.wait(30)
-
-    def close(self) -> None:
-        self.client.close()
-        for name in list(self.workers):
-            self.kill(name)
-        self.scheduler.terminate()
-        self.scheduler.wait(30)
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    running = LocalCluster(tmp_path_factory.mktemp("cluster"))
+    running = LocalCluster(tmp_path_factory.mktemp("cluster"), allowed_failures=2)
     try:
         yield running
     finally:
@@ -148,7 +82,7 @@ def gradebook_rows(out: Path) -> dict:
 
 
 def without_ids(page: str) -> str:
-    return re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "ID", page)
+    return re.sub(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}", "ID", page)  # elements, widgets
 
 
 def read_csv(path: Path) -> list[dict]:
@@ -217,7 +151,7 @@ def test_the_cluster_grades_like_the_local_pool_even_when_a_worker_dies(small_cl
         assert (out / "autograded" / student / FIRST / f"{FIRST}.ipynb").is_file()
         pages = [(run / "feedback" / student / FIRST / f"{FIRST}.html").read_text(encoding="utf-8")
                  for run in (out, local_run)]
-        assert pages[0] != pages[1] and len(set(map(without_ids, pages))) == 1  # equal but for random element ids
+        assert without_ids(pages[0]) == without_ids(pages[1])  # equal but for random element ids
 
 
 def test_a_result_written_twice_is_counted_once(cluster_run):
@@ -234,3 +168,40 @@ def test_a_result_written_twice_is_counted_once(cluster_run):
     record_scores(db_url, "nn-from-scratch", "s03_partly", FIRST, scores)
     record_scores(db_url, "nn-from-scratch", "s03_partly", FIRST, scores)
     assert gradebook_rows(out) == before
+
+
+def test_the_command_line_grades_on_the_cluster(small_class, cluster, tmp_path):
+    """``python -m grading autograde --cluster ADDRESS``: needs the command line's --cluster option (the
+    grading pipeline's change); skipped until it is there."""
+    demo, course, submissions = small_class
+    from grading.demo import DEMO_LIMITS
+
+    usage = subprocess.run([sys.executable, "-m", "grading", "autograde", "--help"], capture_output=True,
+                           text=True, cwd=ROOT).stdout
+    if "--cluster" not in usage:
+        pytest.skip("python -m grading autograde has no --cluster option yet")
+    one = tmp_path / "submissions"
+    shutil.copytree(submissions / "s01_full", one / "s01_full")
+    out = tmp_path / "graded"
+    done = subprocess.run([sys.executable, "-m", "grading", "--course", course.root, "autograde", one, "--out", out,
+                           "--cluster", cluster.address, "--cell-timeout", str(DEMO_LIMITS["cell_timeout"]),
+                           "--notebook-timeout", str(DEMO_LIMITS["notebook_timeout"])],
+                          capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    assert [(r["student"], float(r["score"])) for r in read_csv(out / "grades.csv")] == \
+        [("s01_full", demo.scores[("s01_full", FIRST)])]
+    assert list((out / "logs").glob("cluster-*.log")), "graded by the local pool, not on the cluster"
+
+
+def test_a_packed_folder_cannot_write_outside_its_folder(tmp_path):
+    from grading.cluster import digest, pack, unpack
+
+    (tmp_path / "a" / "sub").mkdir(parents=True)
+    (tmp_path / "a" / "sub" / "x.ipynb").write_bytes(b"{}")
+    files = pack(tmp_path / "a")
+    assert files == {"sub/x.ipynb": b"{}"} and digest(files) != digest({"sub/x.ipynb": b"{ }"})
+    unpack(files, tmp_path / "b")
+    assert pack(tmp_path / "b") == files
+    with pytest.raises(ValueError, match="outside"):
+        unpack({"../escaped.txt": b"no"}, tmp_path / "c")
+    assert not (tmp_path / "escaped.txt").exists()
