@@ -15,15 +15,17 @@ grading/cluster.py's run_cluster.  For each it prints
 * the overhead per submission beyond that: grading-phase wall x workers / submissions minus
   the notebook's own cost (handing out, starting graders, shipping files, writing results);
 * the parent's serial cost per submission: on the cluster, receiving a result (writing its
-  folders and scores into the one gradebook); for every engine, the rest of ``run`` (collect,
-  integrity scan, analytics, report) divided by the submissions.
+  folders and scores into the one gradebook); for every engine, run()'s serial steps (collect,
+  integrity scan, analytics, report) divided by the submissions, and what does not grow with
+  the class (registering the assignments, ...).
 
 The projection for ``--class-size`` submissions on 8, 32 and 128 workers uses the cluster's
-figures: T(W) = max(ceil(N / W) x c, N x p) + N x q, with c the cost of one submission on one
-worker (own cost + overhead), p the parent's receiving cost per result and q the rest of run
-per submission.  c carries each worker's start (its grader, the assignment's registration)
-spread over this small class, so it over-states a big class's cost a little.  Its assumptions
-are printed with it.  Timings on a shared machine
+figures: T(W) = setup + max(ceil(N / W) x c, N x p) + N x q + fixed, with c the cost of one
+submission on one worker (own cost + overhead, without the worker's setup), p the parent's
+receiving cost per result, q run()'s serial steps per submission (collect, integrity scan,
+analytics, report: timed by bench_autograde.py's Instruments), setup a worker's grader start
+and assignment registrations (once per worker, in parallel) and fixed the rest of run.  Its
+assumptions are printed with it.  Timings on a shared machine
 are noisy: the load average is printed with every figure.
 """
 from __future__ import annotations
@@ -45,8 +47,11 @@ sys.path.insert(0, str(ROOT / "tests"))  # dask_cluster: the loopback cluster of
 
 import grading.autograde as autograde  # noqa: E402
 import grading.cluster as cluster_engine  # noqa: E402
-from bench_autograde import build_honest_class  # noqa: E402
+from bench_autograde import Instruments, build_honest_class  # noqa: E402
 from grading.course import Course  # noqa: E402
+
+
+PER_SUBMISSION = ("collect", "zero failures", "integrity scan", "analytics", "report")  # grow with the class
 
 
 def machine() -> str:
@@ -57,16 +62,17 @@ def machine() -> str:
 
 def grade(submissions: Path, work: Path, workers: int, address: str | None = None) -> dict:
     """Grade the class with ``workers`` local workers, or on the cluster at ``address``; the figures."""
-    phase = {"results": [], "receive": 0.0}
+    phase = {"results": [], "receive": 0.0, "setup": 0.0}
     pool = autograde.run_pool
     receive = cluster_engine._receive
 
-    def timed_receive(*args):
+    def timed_receive(reply, *args):
         started = time.perf_counter()
         try:
-            return receive(*args)
+            return receive(reply, *args)
         finally:
             phase["receive"] += time.perf_counter() - started
+            phase["setup"] += reply["setup_seconds"]
 
     def engine(tasks, settings, count, notebook_timeout, log_dir, progress=True):
         phase["start"] = time.perf_counter()
@@ -78,6 +84,8 @@ def grade(submissions: Path, work: Path, workers: int, address: str | None = Non
         phase["end"] = time.perf_counter()
 
     autograde.run_pool, cluster_engine._receive = engine, timed_receive
+    work.mkdir(parents=True)
+    steps = Instruments(work)
     try:
         started = time.perf_counter()
         summary = autograde.run(autograde.Options(submissions=submissions, course=Course(ROOT), out=work,
@@ -85,13 +93,16 @@ def grade(submissions: Path, work: Path, workers: int, address: str | None = Non
         total = time.perf_counter() - started
     finally:
         autograde.run_pool, cluster_engine._receive = pool, receive
+        steps.close()
     assert all(r["status"] == "graded" for r in summary.rows), [r for r in summary.rows if r["status"] != "graded"]
     count = len(phase["results"])
     wall = phase["end"] - phase["start"]
     own = statistics.mean(r["seconds"] for r in phase["results"])
+    per_submission = sum(steps.phases.get(name, 0.0) for name in PER_SUBMISSION)
     return {"count": count, "wall": wall, "per_minute": 60 * count / wall, "own": own,
-            "overhead": wall * workers / count - own, "receive": phase["receive"] / count,
-            "rest": (total - wall) / count, "load": os.getloadavg()[0]}
+            "overhead": wall * workers / count - own, "setup": phase["setup"] / workers,
+            "task_overhead": (wall * workers - phase["setup"]) / count - own, "receive": phase["receive"] / count,
+            "rest": per_submission / count, "fixed": total - wall - per_submission, "load": os.getloadavg()[0]}
 
 
 def main() -> None:
@@ -106,40 +117,47 @@ def main() -> None:
         tmp = Path(tmp)
         count = build_honest_class(tmp / "class", args.students)
         figures = {}
+        print(f"class: {count} submissions (full solutions)", flush=True)
         for label, workers in (("local pool, 1 worker", 1), ("local pool, 2 workers", 2)):
             figures[label] = grade(tmp / "class", tmp / label.replace(" ", "-").replace(",", ""), workers)
+            print(f"  {label}: {figures[label]}", flush=True)
         started = time.perf_counter()
         with LocalCluster(tmp / "dask", workers=2) as cluster:
             ready = time.perf_counter() - started
             figures["Dask cluster, 2 workers"] = grade(tmp / "class", tmp / "on-dask", 2, cluster.address)
-        print(f"class: {count} submissions (full solutions); the Dask cluster started in {ready:.1f} s\n")
-        print(f"{'engine':<26} {'per minute':>10} {'own s':>7} {'overhead s':>10} {'parent s':>9} {'rest s':>7} "
-              f"{'load':>5}")
+        print(f"the Dask cluster started in {ready:.1f} s\n")
+        print(f"{'engine':<24} {'per min':>7} {'own s':>6} {'overhead s':>10} {'of which setup':>14} "
+              f"{'parent s':>8} {'rest s':>6} {'fixed s':>7} {'load':>5}")
         for label, f in figures.items():
-            parent = f"{f['receive']:.2f}" if label.startswith("Dask") else "-"
-            print(f"{label:<26} {f['per_minute']:>10.1f} {f['own']:>7.2f} {f['overhead']:>10.2f} {parent:>9} "
-                  f"{f['rest']:>7.2f} {f['load']:>5.1f}")
-        print("  own: nbgrader's autograde + feedback of one submission in its worker; overhead: per submission "
-              "beyond it,\n  from the grading phase's wall time x workers; parent: receiving one result (files and "
-              "gradebook);\n  rest: run()'s other steps (collect, integrity, analytics, report) per submission")
+            dask = label.startswith("Dask")
+            setup = f"{f['setup']:.1f}/worker" if dask else "-"
+            parent = f"{f['receive']:.2f}" if dask else "-"
+            print(f"{label:<24} {f['per_minute']:>7.1f} {f['own']:>6.2f} {f['overhead']:>10.2f} {setup:>14} "
+                  f"{parent:>8} {f['rest']:>6.2f} {f['fixed']:>7.1f} {f['load']:>5.1f}")
+        print("  own: nbgrader's autograde + feedback of one submission in its worker (kernel start and cells);\n"
+              "  overhead: per submission beyond it, from the grading phase's wall time x workers; of which setup:\n"
+              "  each Dask worker's grader start and assignment registrations (once per worker and run);\n"
+              "  parent: receiving one result (files and gradebook); rest: run()'s serial steps per submission\n"
+              "  (collect, integrity scan, analytics, report); fixed: run()'s steps that do not grow with the class")
 
     dask = figures["Dask cluster, 2 workers"]
-    c, p, q = dask["own"] + max(dask["overhead"], 0.0), dask["receive"], dask["rest"]
-    n = args.class_size
+    c, p, q = dask["own"] + max(dask["task_overhead"], 0.0), dask["receive"], dask["rest"]
+    setup, fixed, n = dask["setup"], dask["fixed"], args.class_size
     print(f"\nProjection for a class of {n} submissions on a Dask cluster (from the cluster's figures above):")
-    print(f"  c = {c:.1f} s per submission on one worker, p = {p:.2f} s per result in the parent, "
-          f"q = {q:.2f} s per submission for the rest of run()")
+    print(f"  T(W) = setup + max(ceil(N / W) x c, N x p) + N x q + fixed, with c = {c:.1f} s per submission on one "
+          f"worker,\n  p = {p:.2f} s per result in the parent, q = {q:.2f} s per submission for run()'s serial "
+          f"steps, setup = {setup:.1f} s, fixed = {fixed:.1f} s")
     for workers in (8, 32, 128):
         grading = max(math.ceil(n / workers) * c, n * p)
-        total = grading + n * q
+        total = setup + grading + n * q + fixed
         bound = "the parent's writing" if n * p > math.ceil(n / workers) * c else "the workers"
         print(f"  {workers:>3} workers: {total / 60:6.1f} min  (grading {grading / 60:.1f} min, bound by {bound}; "
-              f"the rest of run {n * q / 60:.1f} min)")
-    print("  Assumptions: each worker thread has a core of its own as fast as this machine's under this load; "
-          "every submission\n  costs what this class's did (full solutions; a class with time-outs costs up to "
-          "the per-notebook limit each; c includes each worker's\n  start-up spread over this small class, which over-states it for a big one); the scheduler's own cost per task (about a millisecond) and the transfer "
-          "of ~100 KB per task are negligible;\n  the parent writes results one at a time (one gradebook), and "
-          "run()'s other steps stay serial in the parent.")
+              f"run()'s serial steps {(n * q + fixed) / 60:.1f} min)")
+    print("  Assumptions: each worker thread has a core of its own as fast as this machine's under this load; every\n"
+          "  submission costs what this class's did (full solutions; a class with time-outs costs up to the\n"
+          "  per-notebook limit each); the scheduler's own cost per task (about a millisecond) and the transfer of\n"
+          "  ~100 KB per task are negligible (a worker's other tasks' overhead is in c); the parent writes results\n"
+          "  one at a time into one gradebook, and run()'s other steps stay serial in the parent, as measured here.")
 
 
 if __name__ == "__main__":

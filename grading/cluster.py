@@ -313,10 +313,10 @@ class GradingPlugin(WorkerPlugin):
         """Grade one job (see run_cluster) with an idle grader; never raises for the submission's sake."""
         task = job["task"]
         reply = {"result": None, "scores": None, "autograded": {}, "feedback": {}, "log": "", "worker": self.name,
-                 "sandbox": self.sandbox}
+                 "sandbox": self.sandbox, "setup_seconds": 0.0}  # setup: starting a grader, registering
+        started = time.monotonic()
         grader = self._grader()
         offset = grader.log_size()
-        started = time.monotonic()
         broken = False  # a grader that overran or died is replaced
         try:
             name = task["assignment"]
@@ -326,6 +326,7 @@ class GradingPlugin(WorkerPlugin):
                     raise RuntimeError(f"nbgrader could not register {name} on worker {self.name}: "
                                        f"{answer['error'][-500:]}")
                 grader.assignments[name] = job["source_digest"]
+            reply["setup_seconds"] = time.monotonic() - started
             started = time.monotonic()
             reply.update(grader.call({"task": task, "submission": job["submission"]}, self.notebook_timeout))
         except _Overran:

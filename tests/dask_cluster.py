@@ -25,6 +25,7 @@ class LocalCluster:
 
     def __init__(self, folder: Path, workers: int = 2, allowed_failures: int = 3):
         self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
         self.env = dict(os.environ, DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=str(allowed_failures))
         self.logs, self.client = [], None
         scheduler_file = self.folder / "scheduler.json"
