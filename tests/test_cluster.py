@@ -2,9 +2,11 @@
 processes (grading/cluster.py's run_cluster) grade part of the demo class exactly as the local
 pool does, and still grade every submission exactly once when a worker is killed mid-run.
 
-The part of the class (to keep CI quick, about three minutes on two cores): assignment 01 of
-s01_full (full marks), s03_partly (half), s10_os_exit (its kernel dies) and s20_slow (overruns
-the per-notebook limit: killed on the worker).  run() prepares the tasks as it does for the
+The part of the class (to keep CI quick, about four minutes on two cores): assignment 01 of
+s01_full (full marks), s03_partly (half), s10_os_exit (its kernel dies), s19_reads_solutions
+(looks for the instructor's notebook above its folder: on a worker, the private course's
+source/ is hidden from it as the work folder is locally) and s20_slow (overruns the
+per-notebook limit: killed on the worker).  run() prepares the tasks as it does for the
 local pool; the test swaps run_pool for run_cluster (the ``--cluster`` option of the command
 line does the same once wired, and ``test_the_command_line_grades_on_the_cluster`` runs it).
 """
@@ -29,7 +31,7 @@ from dask_cluster import LocalCluster  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FIRST, SECOND = "01_linear_regression", "03_computational_graphs"
-STUDENTS = ("s01_full", "s03_partly", "s10_os_exit", "s20_slow")
+STUDENTS = ("s01_full", "s03_partly", "s10_os_exit", "s19_reads_solutions", "s20_slow")
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +45,7 @@ def cluster(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def small_class(tmp_path_factory):
-    """Four students of the demo class (its assignment 01), in a private copy of the course."""
+    """Five students of the demo class (its assignment 01), in a private copy of the course."""
     from grading.demo import build_demo
 
     base = tmp_path_factory.mktemp("class")
@@ -125,6 +127,7 @@ def cluster_run(small_class, cluster, tmp_path_factory):
     return out, summary, seen
 
 
+@pytest.mark.slow
 def test_the_cluster_grades_like_the_local_pool_even_when_a_worker_dies(small_class, local_run, cluster_run):
     demo, _, _ = small_class
     out, summary, seen = cluster_run
@@ -154,6 +157,7 @@ def test_the_cluster_grades_like_the_local_pool_even_when_a_worker_dies(small_cl
         assert without_ids(pages[0]) == without_ids(pages[1])  # equal but for random element ids
 
 
+@pytest.mark.slow
 def test_a_result_written_twice_is_counted_once(cluster_run):
     """A worker that dies after grading has its task run again; writing its result again changes nothing."""
     from nbgrader.api import Gradebook
@@ -170,6 +174,7 @@ def test_a_result_written_twice_is_counted_once(cluster_run):
     assert gradebook_rows(out) == before
 
 
+@pytest.mark.slow
 def test_the_command_line_grades_on_the_cluster(small_class, cluster, tmp_path):
     """``python -m grading autograde --cluster ADDRESS``: needs the command line's --cluster option (the
     grading pipeline's change); skipped until it is there."""
