@@ -362,22 +362,21 @@ def run_cluster(tasks, settings, address, notebook_timeout, log_dir, progress=Tr
     """Grade ``tasks`` on the Dask cluster at ``address``; yield one result dict per task, in completion
     order, as run_pool does; write each one's autograded and feedback folders and scores first."""
     from distributed import Client, KilledWorker, as_completed
-    from tqdm import tqdm
+    from .pool import Progress
 
     root, log_dir = Path(settings["work_root"]), Path(log_dir)
     sources = {a: pack(root / "source" / a) for a in sorted({t["assignment"] for t in tasks})}
     digests = {a: digest(files) for a, files in sources.items()}
     run_id = uuid.uuid4().hex[:10]
     plugin_name = f"grading-{run_id}"
-    bar = tqdm(total=len(tasks), unit="notebook", desc="autograding", disable=not progress, dynamic_ncols=True)
     try:
         client = Client(address, set_as_default=False, timeout="30s")
     except OSError as error:
         raise ConnectionError(f"no Dask scheduler answered at {address!r} (expected e.g. tcp://host:8786, "
                               f"where `dask scheduler` runs): {error}") from error
     futures = {}
-    failures = 0
     weaker = _WeakerSandbox(settings)
+    bar = Progress(len(tasks), progress)
     try:
         client.register_plugin(GradingPlugin(settings, notebook_timeout), name=plugin_name)
         for task in tasks:
@@ -401,10 +400,7 @@ def run_cluster(tasks, settings, address, notebook_timeout, log_dir, progress=Tr
                 result = dict(task, success=False, seconds=0.0,
                               reason=f"grading error on the cluster: {type(error).__name__}: {error}"[:400])
             future.release()
-            failures += not result["success"]
-            bar.update(1)
-            bar.set_postfix(failed=failures, refresh=False)
-            yield result
+            yield bar.done(result)
     finally:
         bar.close()
         client.cancel(list(futures))

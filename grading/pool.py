@@ -69,18 +69,35 @@ def _process_context():
     return multiprocessing.get_context("spawn")
 
 
+class Progress:
+    """The progress bar of a grading run (tqdm): submissions done, and how many of them failed."""
+
+    def __init__(self, total: int, enabled: bool = True):
+        from tqdm import tqdm
+
+        tqdm.monitor_interval = 0  # no monitor thread: replacement workers are forked from this process
+        self.bar = tqdm(total=total, unit="notebook", desc="autograding", disable=not enabled, dynamic_ncols=True)
+        self.failures = 0
+
+    def done(self, result: dict) -> dict:
+        """Count one finished submission; return its result unchanged."""
+        self.failures += not result["success"]
+        self.bar.update(1)
+        self.bar.set_postfix(failed=self.failures, refresh=False)
+        return result
+
+    def close(self):
+        self.bar.close()
+
+
 def run_pool(tasks, settings, workers, notebook_timeout, log_dir, progress=True):
     """Grade ``tasks`` with ``workers`` processes; yield one result dict per task, in completion order."""
     from multiprocessing.connection import wait
 
-    from tqdm import tqdm
-
     context = _process_context()
     pending = deque(tasks)
     pool = [_Worker(context, settings, log_dir / f"worker-{i + 1}.log") for i in range(min(workers, len(tasks)))]
-    tqdm.monitor_interval = 0  # no monitor thread: replacement workers are forked from this process
-    bar = tqdm(total=len(tasks), unit="notebook", desc="autograding", disable=not progress, dynamic_ncols=True)
-    failures = 0
+    bar = Progress(len(tasks), progress)
     try:
         while pending or any(w.task for w in pool):
             for index, worker in enumerate(pool):
@@ -119,10 +136,7 @@ def run_pool(tasks, settings, workers, notebook_timeout, log_dir, progress=True)
                     pool[index] = _Worker(context, settings, log_dir / f"worker-{index + 1}.log")
                 if result is not None:
                     worker.task = None
-                    failures += not result["success"]
-                    bar.update(1)
-                    bar.set_postfix(failed=failures, refresh=False)
-                    yield result
+                    yield bar.done(result)
     finally:
         bar.close()
         for worker in pool:

@@ -174,15 +174,11 @@ def test_a_result_written_twice_is_counted_once(cluster_run):
 
 @pytest.mark.slow
 def test_the_command_line_grades_on_the_cluster(small_class, cluster, tmp_path):
-    """``python -m grading autograde --cluster ADDRESS``: needs the command line's --cluster option (the
-    grading pipeline's change); skipped until it is there."""
+    """``python -m grading autograde --cluster ADDRESS``, as an instructor types it: both of the
+    student's assignments are graded on the cluster's workers and score what the demo says."""
     demo, course, submissions = small_class
     from grading.demo import DEMO_LIMITS
 
-    usage = subprocess.run([sys.executable, "-m", "grading", "autograde", "--help"], capture_output=True,
-                           text=True, cwd=ROOT).stdout
-    if "--cluster" not in usage:
-        pytest.skip("python -m grading autograde has no --cluster option yet")
     one = tmp_path / "submissions"
     shutil.copytree(submissions / "s01_full", one / "s01_full")
     out = tmp_path / "graded"
@@ -191,8 +187,8 @@ def test_the_command_line_grades_on_the_cluster(small_class, cluster, tmp_path):
                            "--notebook-timeout", str(DEMO_LIMITS["notebook_timeout"])],
                           capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
-    assert [(r["student"], float(r["score"])) for r in read_csv(out / "grades.csv")] == \
-        [("s01_full", demo.scores[("s01_full", FIRST)])]
+    scores = {(r["student"], r["assignment"]): float(r["score"]) for r in read_csv(out / "grades.csv")}
+    assert scores == {("s01_full", a): demo.scores[("s01_full", a)] for a in (FIRST, SECOND)}
     assert list((out / "logs").glob("cluster-*.log")), "graded by the local pool, not on the cluster"
 
 

@@ -243,6 +243,36 @@ def test_class_analytics_agree_with_the_gradebook(graded_class):
 
 
 @pytest.mark.slow
+def test_the_analytics_page_renders_in_the_browser(graded_class, tmp_path):
+    """The instructor opens the page in a real browser: every plot decodes to a picture, nothing
+    runs past the page's width, and the tables have rows."""
+    sys.path.insert(0, str(ROOT / "tests" / "browser"))
+    from lab import launch_chromium, require_browser
+
+    require_browser()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    demo, out, runs = graded_class
+    page_path = out / "analytics" / f"{FIRST}.html"
+    with sync_api.sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            errors = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(page_path.as_uri())
+            page.wait_for_load_state("load")
+            images = page.eval_on_selector_all("img", "els => els.map(e => [e.complete, e.naturalWidth])")
+            assert len(images) >= 3 and all(done and width > 100 for done, width in images), images
+            width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            assert width[0] <= width[1], f"the page is wider than the window: {width}"
+            assert page.locator("table tr").count() >= 5
+            assert not errors, errors
+            page.screenshot(path=str(tmp_path / "analytics.png"), full_page=True)
+        finally:
+            browser.close()
+
+
+@pytest.mark.slow
 def test_a_second_run_changes_nothing(graded_class):
     demo, out, runs = graded_class
     assert "autograded 0 submission(s)" in runs["second"][0].stdout
